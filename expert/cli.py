@@ -1,0 +1,191 @@
+"""The ``kinerja`` command.
+
+Exit status: 0 success; 1 ``kb check`` or ``kb coverage`` found something; 2 bad input (a
+malformed case, an unknown target, a broken knowledge base, wrong arguments). Bad input is
+reported as a list of problems on stderr and nothing goes to stdout: never a partial result,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from expert.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 too; say so explicitly
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="kinerja", description="Kinerja: explainable advice on civil-servant "
+                     "performance (Kinerja: saran kinerja PNS yang dapat dijelaskan).")
+    parser.add_argument("--knowledge", metavar="DIR", type=Path,
+                        help="knowledge base folder (default: the one shipped with Kinerja)")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    evaluate = commands.add_parser("evaluate", help="evaluate a case file")
+    evaluate.add_argument("case", type=Path, help="case file (YAML or JSON); - for stdin")
+    evaluate.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    evaluate.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
+
+    explain = commands.add_parser("explain", help="HOW a conclusion was reached, or WHY-NOT")
+    explain.add_argument("case", type=Path)
+    explain.add_argument("target", help="a recommendation, diagnosis, indicator or dimension "
+                         "id, or 'overall'")
+    explain.add_argument("--format", choices=("text", "json"), default="text")
+    explain.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
+
+    kb = commands.add_parser("kb", help="knowledge-base tools")
+    kb_commands = kb.add_subparsers(dest="kb_command", required=True, parser_class=_Parser)
+    check = kb_commands.add_parser("check", help="verify the knowledge base")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    cover = kb_commands.add_parser("coverage", help="list rules no known case fires")
+    cover.add_argument("--cases", metavar="DIR", type=Path, action="append",
+                       help="folder of cases (repeatable; default: the knowledge base's "
+                       "cases/ and ./tests/rule_cases)")
+    cover.add_argument("--format", choices=("text", "json"), default="text")
+
+    serve = commands.add_parser("serve", help="run the web application")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--instance", metavar="DIR", type=Path,
+                       help="instance folder (database, secret key); default: ./instance")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from expert.errors import KinerjaError
+
+    try:
+        if args.command == "evaluate":
+            return _evaluate(args)
+        if args.command == "explain":
+            return _explain(args)
+        if args.command == "serve":
+            return _serve(args)
+        if args.kb_command == "check":
+            return _check(args)
+        return _coverage(args)
+    except KinerjaError as error:
+        _report(error)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+
+
+def _report(error: Exception) -> None:
+    from expert.errors import UnknownTargetError
+
+    if isinstance(error, UnknownTargetError):
+        print(f"kinerja: unknown target '{error.target}'. Allowed: "
+              f"{', '.join(error.allowed)}", file=sys.stderr)
+    else:
+        print(f"kinerja: {error}", file=sys.stderr)
+
+
+def _load(args: argparse.Namespace) -> Any:
+    from expert import load_knowledge_base
+
+    return load_knowledge_base(args.knowledge)
+
+
+def _read_case(kb: Any, path: Path) -> Any:
+    from expert import load_case_text, read_case_file
+
+    if str(path) == "-":
+        return load_case_text(kb, sys.stdin.buffer.read(), name="stdin")
+    return read_case_file(kb, path)
+
+
+def _audiences(kb: Any, lang: str) -> dict[str, str]:
+    return {a: kb.label("audiences", a, lang) for a in kb.audiences}
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from expert import evaluate
+    from expert.render import render_markdown, render_text
+
+    kb = _load(args)
+    result = evaluate(kb, _read_case(kb, args.case)).to_dict(args.lang)
+    if args.format == "json":
+        output = json.dumps(result, ensure_ascii=False, indent=2) + "\n"
+    elif args.format == "markdown":
+        output = render_markdown(result, _audiences(kb, args.lang))
+    else:
+        output = render_text(result, _audiences(kb, args.lang))
+    sys.stdout.write(output)
+    return EXIT_OK
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from expert import evaluate
+    from expert.render import render_explanation
+
+    kb = _load(args)
+    explanation = evaluate(kb, _read_case(kb, args.case)).explain(args.target, args.lang)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(explanation, ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(render_explanation(explanation, args.lang))
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from expert.kb.verify import check_directory
+
+    kb, findings = check_directory(args.knowledge)
+    if args.format == "json":
+        print(json.dumps({"findings": [f.to_dict() for f in findings],
+                          "rules": len(kb.rules) if kb else None}, ensure_ascii=False, indent=2))
+    else:
+        for finding in findings:
+            print(finding)
+        if findings:
+            print(f"{len(findings)} finding(s)")
+        else:
+            assert kb is not None
+            print(f"knowledge base OK: {len(kb.rules)} rules, {len(kb.diagnoses)} diagnoses, "
+                  f"{len(kb.recommendations)} recommendations, {len(kb.references)} references "
+                  f"({kb.version[:19]}…)")
+    return EXIT_FINDINGS if findings else EXIT_OK
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    from expert.coverage import coverage
+
+    kb = _load(args)
+    folders = args.cases or [kb.directory / "cases", Path("tests") / "rule_cases"]
+    report = coverage(kb, [f for f in folders if f.is_dir()])
+    if args.format == "json":
+        print(json.dumps({"cases": len(report.cases), "unfired": report.unfired,
+                          "fired": report.fired, "problems": report.problems}, indent=2))
+    else:
+        for problem in report.problems:
+            print(f"problem: {problem}")
+        for rule_id in report.unfired:
+            print(f"not fired by any case: {rule_id} ({kb.rules[rule_id].file})")
+        print(f"{len(report.cases)} cases; {len(kb.rules) - len(report.unfired)} of "
+              f"{len(kb.rules)} rules fired")
+    return EXIT_FINDINGS if report.unfired or report.problems else EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from webui.server import serve
+
+    return serve(host=args.host, port=args.port, instance=args.instance,
+                 knowledge=args.knowledge)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,509 @@
+"""Load and validate the knowledge base folder; every problem names its file and key path."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from expert.errors import KnowledgeBaseError, Problem
+from expert.i18n import LANGUAGES
+from expert.kb.model import (
+    CONCLUSION_KINDS,
+    CONDITION_KINDS,
+    GENERIC_KINDS,
+    Conclusion,
+    Condition,
+    Diagnosis,
+    Dimension,
+    Factor,
+    Indicator,
+    KnowledgeBase,
+    Measure,
+    Monitor,
+    Recommendation,
+    Reference,
+    Rule,
+    Term,
+)
+
+VOCABULARIES = (
+    "ratings", "sources", "subject_kinds", "agreements", "audiences", "topics", "priorities",
+    "timeframes",
+)
+FACTOR_KINDS = ("inhibiting", "supporting")
+FACTOR_SCOPES = ("individual", "environmental")
+REFERENCE_KINDS = ("study", "book", "regulation", "guidance")
+EVIDENCE_LEVELS = ("primary", "secondary")
+AGGREGATION_METHODS = ("mean_score",)
+COMBINE_METHODS = ("lower_median",)
+
+
+def default_knowledge_dir() -> Path:
+    """The knowledge base shipped with Kinerja (the repository's `knowledge/` in a checkout)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("kinerja_knowledge")
+    if spec is not None and spec.submodule_search_locations:
+        for location in spec.submodule_search_locations:
+            if (Path(location) / "model.yaml").is_file():
+                return Path(location)
+    return Path(__file__).resolve().parents[2] / "knowledge"
+
+
+def load_knowledge_base(directory: str | Path | None = None) -> KnowledgeBase:
+    """Read, validate and index the knowledge base.
+
+    Raises KnowledgeBaseError listing every problem found, each with its file and key path.
+    """
+    root = Path(directory) if directory is not None else default_knowledge_dir()
+    reader = _Reader(root)
+    return reader.load()
+
+
+class _Reader:
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+        self.file = ""
+        self.digest = hashlib.sha256()
+
+    # -- reporting ---------------------------------------------------------------------------
+    def problem(self, path: str, message: str, allowed: Iterable[str] = ()) -> None:
+        self.problems.append(Problem(path, message, tuple(allowed), self.file))
+
+    # -- files -------------------------------------------------------------------------------
+    def read(self, relative: str, required: bool = True) -> Any:
+        self.file = relative
+        path = self.root / relative
+        if not path.is_file():
+            if required:
+                self.problem("", "file is missing")
+            return None
+        raw = path.read_bytes()
+        self.digest.update(relative.encode() + b"\0" + raw + b"\0")
+        try:
+            return yaml.safe_load(raw.decode("utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            self.problem("", f"not valid YAML: {exc}".splitlines()[0])
+            return None
+
+    def section(self, document: Any, key: str) -> list[Any]:
+        if document is None:
+            return []
+        if not isinstance(document, Mapping) or key not in document:
+            self.problem(key, f"the file must have a top-level '{key}' list")
+            return []
+        items = document[key]
+        if not isinstance(items, list):
+            self.problem(key, "must be a list")
+            return []
+        return items
+
+    # -- field readers -----------------------------------------------------------------------
+    def mapping(self, node: Any, path: str) -> Mapping[str, Any] | None:
+        if not isinstance(node, Mapping):
+            self.problem(path, "must be a mapping")
+            return None
+        return node
+
+    def check_keys(self, node: Mapping[str, Any], path: str, required: Iterable[str],
+                   optional: Iterable[str] = ()) -> None:
+        required = tuple(required)
+        allowed = required + tuple(optional)
+        for key in node:
+            if key not in allowed:
+                self.problem(f"{path}.{key}", "unknown key", allowed)
+        for key in required:
+            if key not in node:
+                self.problem(f"{path}.{key}", "is required")
+
+    def ident(self, node: Mapping[str, Any], path: str) -> str:
+        value = node.get("id")
+        if not isinstance(value, str) or not value.replace("_", "").replace(".", "").isalnum():
+            self.problem(f"{path}.id", "must be an id of letters, digits, '_' and '.'")
+            return f"<invalid:{path}>"
+        return value
+
+    def text(self, node: Mapping[str, Any], key: str, path: str, required: bool = True) -> dict:
+        value = node.get(key)
+        if value is None and not required:
+            return {}
+        if not isinstance(value, Mapping) or not all(
+            isinstance(value.get(lang), str) and str(value[lang]).strip() for lang in LANGUAGES
+        ):
+            self.problem(f"{path}.{key}", "must be a text in both languages: {id: ..., en: ...}")
+            return dict(value) if isinstance(value, Mapping) else {}
+        return {lang: value[lang].strip() for lang in LANGUAGES}
+
+    def strings(self, node: Mapping[str, Any], key: str, path: str) -> tuple[str, ...]:
+        value = node.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(f"{path}.{key}", "must be a list of strings")
+            return ()
+        return tuple(value)
+
+    def choice(self, node: Mapping[str, Any], key: str, path: str, allowed: Iterable[str],
+               required: bool = True) -> str:
+        allowed = tuple(allowed)
+        value = node.get(key)
+        if value is None and not required:
+            return ""
+        if value not in allowed:
+            self.problem(f"{path}.{key}", f"unknown value {value!r}", allowed)
+            return allowed[0] if allowed else ""
+        return str(value)
+
+    def number(self, node: Mapping[str, Any], key: str, path: str) -> float | None:
+        value = node.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.problem(f"{path}.{key}", "must be a number")
+            return None
+        return float(value)
+
+    def entries(self, items: list[Any], path: str, build: Callable[[Mapping[str, Any], str], Any]
+                ) -> dict[str, Any]:
+        table: dict[str, Any] = {}
+        for index, raw in enumerate(items):
+            item_path = f"{path}[{index}]"
+            node = self.mapping(raw, item_path)
+            if node is None:
+                continue
+            entry = build(node, item_path)
+            if entry is None:
+                continue
+            if entry.id in table:
+                self.problem(f"{item_path}.id", f"duplicate id '{entry.id}'")
+            table[entry.id] = entry
+        return table
+
+    # -- whole base --------------------------------------------------------------------------
+    def load(self) -> KnowledgeBase:
+        if not self.root.is_dir():
+            raise KnowledgeBaseError([Problem("", f"knowledge directory not found: {self.root}")])
+        model = self.read("model.yaml")
+        vocab: dict[str, dict[str, Term]] = {}
+        for name in VOCABULARIES:
+            vocab[name] = self.entries(self.section(model, name), name, self.term)
+        dimensions = self.entries(self.section(model, "dimensions"), "dimensions", self.dimension)
+        indicators = self.entries(self.section(model, "indicators"), "indicators", self.indicator)
+        for item_id, indicator in indicators.items():
+            if indicator.dimension not in dimensions:
+                self.problem(f"indicators[{item_id}].dimension",
+                             f"unknown dimension '{indicator.dimension}'", dimensions)
+        self.check_model(vocab)
+        self.vocab = vocab
+        factors = self.entries(self.section(self.read("factors.yaml"), "factors"), "factors",
+                               self.factor)
+        measures = self.entries(self.section(self.read("measures.yaml"), "measures"), "measures",
+                                self.measure)
+        diagnoses = self.entries(self.section(self.read("diagnoses.yaml"), "diagnoses"),
+                                 "diagnoses", self.diagnosis)
+        self.indicator_ids = tuple(indicators)
+        self.measure_ids = tuple(measures)
+        recommendations = self.entries(
+            self.section(self.read("recommendations.yaml"), "recommendations"), "recommendations",
+            self.recommendation)
+        references = self.entries(self.section(self.read("references.yaml"), "references"),
+                                  "references", self.reference)
+        self.known = {
+            "indicator": tuple(indicators), "dimension": tuple(dimensions),
+            "factor": tuple(factors), "measure": tuple(measures), "diagnosis": tuple(diagnoses),
+            "recommendation": tuple(recommendations), "source": tuple(vocab["sources"]),
+            "rating": tuple(vocab["ratings"]), "agreement": tuple(vocab["agreements"]),
+            "subject_kind": tuple(vocab["subject_kinds"]),
+            "priority": tuple(vocab["priorities"]),
+        }
+        rules: dict[str, Rule] = {}
+        rule_files = sorted((self.root / "rules").glob("*.yaml"))
+        if not rule_files:
+            self.file = "rules/"
+            self.problem("", "no rule files (rules/*.yaml)")
+        for rule_file in rule_files:
+            relative = f"rules/{rule_file.name}"
+            document = self.read(relative)
+            for rule_id, rule in self.entries(self.section(document, "rules"), "rules",
+                                              self.rule).items():
+                if rule_id in rules:
+                    self.problem("rules", f"rule id '{rule_id}' is also in {rules[rule_id].file}")
+                rules[rule_id] = rule
+        for kind in GENERIC_KINDS:
+            count = sum(1 for r in rules.values() if r.kind == kind)
+            if count != 1:
+                self.file = "rules/"
+                self.problem("", f"exactly one rule of kind '{kind}' is needed, found {count}")
+        self.check_references(references, dimensions, factors, measures, recommendations, rules)
+        if self.problems:
+            raise KnowledgeBaseError(self.problems)
+        return KnowledgeBase(
+            directory=self.root, version="sha256:" + self.digest.hexdigest(),
+            dimensions=dimensions, indicators=indicators, factors=factors, measures=measures,
+            diagnoses=diagnoses, recommendations=recommendations, references=references,
+            rules=rules, **vocab,
+        )
+
+    def check_model(self, vocab: Mapping[str, Mapping[str, Term]]) -> None:
+        self.file = "model.yaml"
+        for rating in vocab["ratings"].values():
+            if rating.score is None:
+                self.problem(f"ratings[{rating.id}].score", "every rating needs a score")
+        for priority in vocab["priorities"].values():
+            if priority.rank is None:
+                self.problem(f"priorities[{priority.id}].rank", "every priority needs a rank")
+
+    def check_references(self, references: Mapping[str, Reference], *tables: Mapping[str, Any]
+                         ) -> None:
+        for table in tables:
+            for entry in table.values():
+                cited = getattr(entry, "references", ())
+                for ref in cited:
+                    if ref not in references:
+                        self.file = getattr(entry, "file", "") or self.file
+                        self.problem(f"{entry.id}.references", f"unknown reference '{ref}'",
+                                     references)
+
+    # -- entry builders ----------------------------------------------------------------------
+    def term(self, node: Mapping[str, Any], path: str) -> Term:
+        self.check_keys(node, path, ("id", "label"), ("aliases", "score", "rank"))
+        score = self.number(node, "score", path)
+        rank = self.number(node, "rank", path)
+        return Term(
+            id=self.ident(node, path), label=self.text(node, "label", path),
+            aliases=self.strings(node, "aliases", path),
+            score=int(score) if score is not None else None,
+            rank=int(rank) if rank is not None else None,
+        )
+
+    def dimension(self, node: Mapping[str, Any], path: str) -> Dimension:
+        self.check_keys(node, path, ("id", "label", "definition"), ("references",))
+        return Dimension(self.ident(node, path), self.text(node, "label", path),
+                         self.text(node, "definition", path),
+                         self.strings(node, "references", path))
+
+    def indicator(self, node: Mapping[str, Any], path: str) -> Indicator:
+        self.check_keys(node, path, ("id", "dimension", "label", "definition"), ("aliases",))
+        return Indicator(self.ident(node, path), str(node.get("dimension")),
+                         self.text(node, "label", path), self.text(node, "definition", path),
+                         self.strings(node, "aliases", path))
+
+    def factor(self, node: Mapping[str, Any], path: str) -> Factor:
+        self.check_keys(node, path, ("id", "kind", "scope", "label", "description"),
+                        ("aliases", "references"))
+        return Factor(self.ident(node, path), self.choice(node, "kind", path, FACTOR_KINDS),
+                      self.choice(node, "scope", path, FACTOR_SCOPES),
+                      self.text(node, "label", path), self.text(node, "description", path),
+                      self.strings(node, "aliases", path), self.strings(node, "references", path))
+
+    def measure(self, node: Mapping[str, Any], path: str) -> Measure:
+        self.check_keys(node, path, ("id", "label", "description", "unit"),
+                        ("integer", "max", "aliases", "references"))
+        integer = node.get("integer", False)
+        if not isinstance(integer, bool):
+            self.problem(f"{path}.integer", "must be true or false")
+        return Measure(self.ident(node, path), self.text(node, "label", path),
+                       self.text(node, "description", path), self.text(node, "unit", path),
+                       bool(integer), self.number(node, "max", path),
+                       self.strings(node, "aliases", path), self.strings(node, "references", path))
+
+    def diagnosis(self, node: Mapping[str, Any], path: str) -> Diagnosis:
+        self.check_keys(node, path, ("id", "title", "description"))
+        return Diagnosis(self.ident(node, path), self.text(node, "title", path),
+                         self.text(node, "description", path))
+
+    def recommendation(self, node: Mapping[str, Any], path: str) -> Recommendation:
+        self.check_keys(node, path, ("id", "title", "description", "audience", "topics",
+                                     "priority", "timeframe", "monitor"), ("references",))
+        audience = self.strings(node, "audience", path)
+        topics = self.strings(node, "topics", path)
+        for key, values, vocabulary in (("audience", audience, "audiences"),
+                                        ("topics", topics, "topics")):
+            if not values:
+                self.problem(f"{path}.{key}", "must name at least one", self.vocab[vocabulary])
+            for value in values:
+                if value not in self.vocab[vocabulary]:
+                    self.problem(f"{path}.{key}", f"unknown value '{value}'",
+                                 self.vocab[vocabulary])
+        return Recommendation(
+            id=self.ident(node, path), title=self.text(node, "title", path),
+            description=self.text(node, "description", path), audience=audience, topics=topics,
+            priority=self.choice(node, "priority", path, self.vocab["priorities"]),
+            timeframe=self.choice(node, "timeframe", path, self.vocab["timeframes"]),
+            monitor=self.monitor(node.get("monitor"), f"{path}.monitor"),
+            references=self.strings(node, "references", path),
+        )
+
+    def monitor(self, raw: Any, path: str) -> Monitor:
+        node = self.mapping(raw, path) or {}
+        self.check_keys(node, path, ("target",), ("indicator", "measure"))
+        indicator = node.get("indicator")
+        measure = node.get("measure")
+        if (indicator is None) == (measure is None):
+            self.problem(path, "name exactly one of 'indicator' or 'measure'")
+        if indicator is not None and indicator not in self.indicator_ids:
+            self.problem(f"{path}.indicator", f"unknown indicator '{indicator}'",
+                         self.indicator_ids)
+        if measure is not None and measure not in self.measure_ids:
+            self.problem(f"{path}.measure", f"unknown measure '{measure}'", self.measure_ids)
+        return Monitor(indicator, measure, self.text(node, "target", path))
+
+    def reference(self, node: Mapping[str, Any], path: str) -> Reference:
+        self.check_keys(node, path, ("id", "kind", "evidence", "citation"), ("note",))
+        citation = node.get("citation")
+        if not isinstance(citation, str) or not citation.strip():
+            self.problem(f"{path}.citation", "must be a non-empty string")
+        return Reference(self.ident(node, path), self.choice(node, "kind", path, REFERENCE_KINDS),
+                         self.choice(node, "evidence", path, EVIDENCE_LEVELS), str(citation),
+                         self.text(node, "note", path, required=False))
+
+    def rule(self, node: Mapping[str, Any], path: str) -> Rule:
+        kind = node.get("kind", "pattern")
+        common = ("id", "title", "justification", "references")
+        if kind in GENERIC_KINDS:
+            self.check_keys(node, path, common + ("kind", "policy"))
+            policy = self.policy(kind, node.get("policy"), f"{path}.policy")
+            when: tuple[Condition, ...] = ()
+            then = None
+        else:
+            if kind != "pattern":
+                self.problem(f"{path}.kind", f"unknown rule kind {kind!r}",
+                             ("pattern",) + GENERIC_KINDS)
+            self.check_keys(node, path, common + ("when", "then"), ("kind",))
+            policy = {}
+            raw_when = node.get("when")
+            if not isinstance(raw_when, list) or not raw_when:
+                self.problem(f"{path}.when", "must be a non-empty list of conditions")
+                raw_when = []
+            parsed = [self.condition(raw, f"{path}.when[{i}]") for i, raw in enumerate(raw_when)]
+            when = tuple(c for c in parsed if c is not None)
+            then = self.conclusion(node.get("then"), f"{path}.then")
+        references = self.strings(node, "references", path)
+        return Rule(id=self.ident(node, path), kind=str(kind), title=self.text(node, "title", path),
+                    justification=self.text(node, "justification", path), references=references,
+                    when=when, then=then, policy=policy, file=self.file)
+
+    def policy(self, kind: str, raw: Any, path: str) -> dict[str, Any]:
+        node = self.mapping(raw, path)
+        if node is None:
+            return {}
+        if kind == "triangulation":
+            self.check_keys(node, path, ("combine",))
+            self.choice(node, "combine", path, COMBINE_METHODS)
+            return dict(node)
+        self.check_keys(node, path, ("method", "bands"))
+        self.choice(node, "method", path, AGGREGATION_METHODS)
+        bands = node.get("bands")
+        clean: list[dict[str, Any]] = []
+        if not isinstance(bands, list) or not bands:
+            self.problem(f"{path}.bands", "must be a non-empty list")
+            bands = []
+        previous = float("inf")
+        for index, raw_band in enumerate(bands):
+            band_path = f"{path}.bands[{index}]"
+            band = self.mapping(raw_band, band_path)
+            if band is None:
+                continue
+            self.check_keys(band, band_path, ("rating",), ("min_score",))
+            rating = self.choice(band, "rating", band_path, self.vocab["ratings"])
+            minimum = self.number(band, "min_score", band_path)
+            last = index == len(bands) - 1
+            if minimum is None and not last:
+                self.problem(f"{band_path}.min_score", "only the last band may omit min_score")
+            if minimum is not None and minimum >= previous:
+                self.problem(f"{band_path}.min_score", "bands must be in descending order")
+            if last and minimum is not None:
+                self.problem(f"{band_path}.min_score", "the last band catches the rest: omit it")
+            previous = minimum if minimum is not None else previous
+            clean.append({"rating": rating, "min_score": minimum})
+        scores = [self.vocab["ratings"][b["rating"]].score or 0 for b in clean
+                  if b["rating"] in self.vocab["ratings"]]
+        if scores != sorted(scores, reverse=True):
+            self.problem(f"{path}.bands", "higher bands must give better ratings (monotone)")
+        return {"method": node.get("method"), "bands": clean}
+
+    def conclusion(self, raw: Any, path: str) -> Conclusion | None:
+        node = self.mapping(raw, path)
+        if node is None:
+            return None
+        kinds = [k for k in CONCLUSION_KINDS if k in node]
+        self.check_keys(node, path, (), CONCLUSION_KINDS + ("priority",))
+        if len(kinds) != 1:
+            self.problem(path, "must conclude exactly one of", CONCLUSION_KINDS)
+            return None
+        kind = kinds[0]
+        target = node[kind]
+        if target not in self.known[kind]:
+            self.problem(f"{path}.{kind}", f"unknown {kind} '{target}'", self.known[kind])
+        priority = node.get("priority")
+        if priority is not None:
+            if kind != "recommendation":
+                self.problem(f"{path}.priority", "only a recommendation takes a priority")
+            elif priority not in self.known["priority"]:
+                self.problem(f"{path}.priority", f"unknown priority {priority!r}",
+                             self.known["priority"])
+        return Conclusion(kind, str(target), priority)
+
+    def values(self, node: Mapping[str, Any], key: str, path: str, vocabulary: str
+               ) -> frozenset[str] | None:
+        if key not in node:
+            return None
+        raw = node[key]
+        values = [raw] if isinstance(raw, str) else raw
+        if not isinstance(values, list) or not values:
+            self.problem(f"{path}.{key}", "must be a value or a non-empty list",
+                         self.known[vocabulary])
+            return None
+        for value in values:
+            if value not in self.known[vocabulary]:
+                self.problem(f"{path}.{key}", f"unknown value {value!r}", self.known[vocabulary])
+        return frozenset(str(v) for v in values)
+
+    def condition(self, raw: Any, path: str) -> Condition | None:
+        node = self.mapping(raw, path)
+        if node is None:
+            return None
+        kinds = [k for k in CONDITION_KINDS if k in node]
+        if len(kinds) != 1:
+            self.problem(path, "a condition names exactly one of", CONDITION_KINDS)
+            return None
+        kind = kinds[0]
+        target = node[kind]
+        options = {
+            "indicator": ("rating", "agreement"), "dimension": ("rating",), "overall": (),
+            "finding": ("source", "rating"), "factor": (), "measure": ("min", "max"),
+            "diagnosis": (), "subject_kind": (), "not": (),
+        }[kind]
+        self.check_keys(node, path, (kind,), options)
+        if kind == "not":
+            inner = self.condition(target, f"{path}.not")
+            return Condition("not", inner=inner) if inner is not None else None
+        if kind == "overall":
+            return Condition("overall", ratings=self.values(node, "overall", path, "rating"))
+        if kind == "subject_kind":
+            return Condition("subject_kind",
+                             kinds=self.values(node, "subject_kind", path, "subject_kind"))
+        vocabulary = "indicator" if kind == "finding" else kind
+        if not (kind in ("indicator", "dimension") and target == "any"):
+            if target not in self.known[vocabulary]:
+                self.problem(f"{path}.{kind}", f"unknown {vocabulary} {target!r}",
+                             self.known[vocabulary])
+        source = node.get("source")
+        if source is not None and source not in self.known["source"]:
+            self.problem(f"{path}.source", f"unknown source {source!r}", self.known["source"])
+        minimum = self.number(node, "min", path)
+        maximum = self.number(node, "max", path)
+        if kind == "measure" and minimum is None and maximum is None:
+            self.problem(path, "a measure condition needs 'min' and/or 'max'")
+        if minimum is not None and maximum is not None and minimum > maximum:
+            self.problem(f"{path}.min", "min is greater than max")
+        return Condition(
+            kind, target=str(target), ratings=self.values(node, "rating", path, "rating"),
+            agreements=self.values(node, "agreement", path, "agreement"), source=source,
+            minimum=minimum, maximum=maximum,
+        )

@@ -1,0 +1,233 @@
+"""The knowledge base as immutable Python objects, built by :mod:`expert.kb.loader`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from expert.i18n import Text, normalise_word, tr
+
+# Condition kinds a pattern rule may use; `not` wraps another condition.
+CONDITION_KINDS = (
+    "indicator", "dimension", "overall", "finding", "factor", "measure", "diagnosis",
+    "subject_kind", "not",
+)
+GENERIC_KINDS = ("triangulation", "dimension_aggregation", "overall_aggregation")
+CONCLUSION_KINDS = ("diagnosis", "recommendation")
+
+
+@dataclass(frozen=True)
+class Term:
+    """An entry of a closed vocabulary (rating, source, audience, …)."""
+
+    id: str
+    label: Text
+    aliases: tuple[str, ...] = ()
+    score: int | None = None
+    rank: int | None = None
+
+    def text(self, lang: str) -> str:
+        return tr(self.label, lang)
+
+
+@dataclass(frozen=True)
+class Dimension:
+    id: str
+    label: Text
+    definition: Text
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    dimension: str
+    label: Text
+    definition: Text
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Factor:
+    id: str
+    kind: str  # inhibiting | supporting
+    scope: str  # individual | environmental
+    label: Text
+    description: Text
+    aliases: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: str
+    label: Text
+    description: Text
+    unit: Text
+    integer: bool = False
+    maximum: float | None = None
+    aliases: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    id: str
+    title: Text
+    description: Text
+
+
+@dataclass(frozen=True)
+class Monitor:
+    """What shows whether a recommendation worked: an indicator or a measure."""
+
+    indicator: str | None
+    measure: str | None
+    target: Text
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    id: str
+    title: Text
+    description: Text
+    audience: tuple[str, ...]
+    topics: tuple[str, ...]
+    priority: str
+    timeframe: str
+    monitor: Monitor
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reference:
+    id: str
+    kind: str  # study | book | regulation | guidance
+    evidence: str  # primary | secondary
+    citation: str
+    note: Text = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One condition of a pattern rule. ``target`` is an id or ``any``; ``inner`` for `not`."""
+
+    kind: str
+    target: str | None = None
+    ratings: frozenset[str] | None = None
+    agreements: frozenset[str] | None = None
+    source: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    kinds: frozenset[str] | None = None
+    inner: Condition | None = None
+
+    def mentions(self) -> tuple[str, str] | None:
+        """The (kind, id) of a derived or input fact this condition tests, if one."""
+        if self.kind in ("diagnosis", "factor", "measure", "indicator", "dimension"):
+            return (self.kind, self.target or "any")
+        return None
+
+    def signature(self) -> tuple[Any, ...]:
+        """A hashable form used to compare rules for duplicates and subsumption."""
+        return (
+            self.kind, self.target, _sorted(self.ratings), _sorted(self.agreements), self.source,
+            self.minimum, self.maximum, _sorted(self.kinds),
+            self.inner.signature() if self.inner else None,
+        )
+
+
+def _sorted(values: frozenset[str] | None) -> tuple[str, ...] | None:
+    return tuple(sorted(values)) if values is not None else None
+
+
+@dataclass(frozen=True)
+class Conclusion:
+    kind: str  # diagnosis | recommendation
+    id: str
+    priority: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: str  # pattern | one of GENERIC_KINDS
+    title: Text
+    justification: Text
+    references: tuple[str, ...]
+    when: tuple[Condition, ...] = ()
+    then: Conclusion | None = None
+    policy: Mapping[str, Any] = field(default_factory=dict)
+    file: str = ""
+
+    @property
+    def is_generic(self) -> bool:
+        return self.kind in GENERIC_KINDS
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Everything Kinerja knows; look-ups by id and by alias."""
+
+    directory: Path
+    version: str
+    ratings: Mapping[str, Term]
+    sources: Mapping[str, Term]
+    dimensions: Mapping[str, Dimension]
+    indicators: Mapping[str, Indicator]
+    subject_kinds: Mapping[str, Term]
+    agreements: Mapping[str, Term]
+    audiences: Mapping[str, Term]
+    topics: Mapping[str, Term]
+    priorities: Mapping[str, Term]
+    timeframes: Mapping[str, Term]
+    factors: Mapping[str, Factor]
+    measures: Mapping[str, Measure]
+    diagnoses: Mapping[str, Diagnosis]
+    recommendations: Mapping[str, Recommendation]
+    references: Mapping[str, Reference]
+    rules: Mapping[str, Rule]
+
+    def rule_of_kind(self, kind: str) -> Rule | None:
+        return next((r for r in self.rules.values() if r.kind == kind), None)
+
+    def pattern_rules(self) -> list[Rule]:
+        return [r for r in self.rules.values() if not r.is_generic]
+
+    def indicators_of(self, dimension: str) -> list[Indicator]:
+        return [i for i in self.indicators.values() if i.dimension == dimension]
+
+    def rating_score(self, rating: str) -> int:
+        score = self.ratings[rating].score
+        return score if score is not None else 0
+
+    def priority_rank(self, priority: str) -> int:
+        rank = self.priorities[priority].rank
+        return rank if rank is not None else len(self.priorities)
+
+    def rules_concluding(self, kind: str, target: str) -> list[Rule]:
+        return [
+            r for r in self.rules.values()
+            if r.then is not None and r.then.kind == kind and r.then.id == target
+        ]
+
+    def label(self, kind: str, item_id: str, lang: str) -> str:
+        """The display label of any knowledge item (used by renderers and the web UI)."""
+        table = getattr(self, kind)
+        item = table.get(item_id)
+        if item is None:
+            return item_id
+        text = getattr(item, "label", None) or getattr(item, "title", None)
+        return tr(text, lang) or item_id
+
+
+def alias_index(entries: Mapping[str, Any]) -> dict[str, str]:
+    """Normalised id and aliases → id, for accepting case vocabulary."""
+    index: dict[str, str] = {}
+    for entry_id, entry in entries.items():
+        index[normalise_word(entry_id)] = entry_id
+        for alias in getattr(entry, "aliases", ()):
+            index[normalise_word(alias)] = entry_id
+    return index

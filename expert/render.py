@@ -1,0 +1,188 @@
+"""Readable renderings of an evaluation and of explanations: terminal text and Markdown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+MESSAGES = {
+    "id": {
+        "title": "Hasil penilaian kinerja", "subject": "Subjek", "period": "Periode",
+        "overall": "Penilaian keseluruhan", "dimension": "Dimensi", "indicator": "Indikator",
+        "rating": "Nilai", "agreement": "Kesepakatan sumber", "not_assessed": "Belum dinilai",
+        "diagnoses": "Diagnosis", "recommendations": "Rekomendasi", "for": "Untuk",
+        "priority": "Prioritas", "timeframe": "Jangka waktu", "monitor": "Tolok ukur",
+        "because": "karena", "rule": "Aturan", "references": "Rujukan",
+        "fired": "Aturan yang terpicu", "none": "(tidak ada)", "kb": "Basis pengetahuan",
+        "why_not": "Mengapa tidak", "not_reached": "tidak tercapai", "met": "terpenuhi",
+        "unmet": "tidak terpenuhi", "no_rule": "Tidak ada aturan yang dapat menyimpulkannya.",
+        "how": "Bagaimana", "reached": "tercapai", "also": "Juga didukung oleh",
+        "not_assessed_target": "Indikator/dimensi ini belum dinilai dalam kasus ini.",
+    },
+    "en": {
+        "title": "Performance assessment result", "subject": "Subject", "period": "Period",
+        "overall": "Overall verdict", "dimension": "Dimension", "indicator": "Indicator",
+        "rating": "Rating", "agreement": "Source agreement", "not_assessed": "Not assessed",
+        "diagnoses": "Diagnoses", "recommendations": "Recommendations", "for": "For",
+        "priority": "Priority", "timeframe": "Timeframe", "monitor": "Monitor",
+        "because": "because", "rule": "Rule", "references": "References",
+        "fired": "Rules fired", "none": "(none)", "kb": "Knowledge base",
+        "why_not": "Why not", "not_reached": "not reached", "met": "met", "unmet": "not met",
+        "no_rule": "No rule can conclude it.", "how": "How", "reached": "reached",
+        "also": "Also supported by",
+        "not_assessed_target": "This indicator or dimension was not assessed in this case.",
+    },
+}
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for index, row in enumerate(rows):
+        lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return lines
+
+
+def _grouped_recommendations(result: dict[str, Any], audiences: dict[str, str]
+                             ) -> list[tuple[str, list[dict[str, Any]]]]:
+    groups: list[tuple[str, list[dict[str, Any]]]] = []
+    for audience_id, audience_label in audiences.items():
+        items = [r for r in result["recommendations"] if audience_id in r["audience"]]
+        if items:
+            groups.append((audience_label, items))
+    return groups
+
+
+def render_text(result: dict[str, Any], audiences: dict[str, str]) -> str:
+    """The evaluation for a terminal: a verdict table, then recommendations by audience."""
+    m = MESSAGES[result["lang"]]
+    subject = result["subject"]
+    lines = [m["title"], "=" * len(m["title"]),
+             f"{m['subject']}: {subject['name']} ({subject['kind_label']})"]
+    if subject.get("period"):
+        lines.append(f"{m['period']}: {subject['period']}")
+    lines += ["", f"{m['overall']}: {result['overall']['label'].upper()}", ""]
+    indicators = {i["id"]: i for i in result["indicators"]}
+    rows = [[m["dimension"], m["indicator"], m["rating"], m["agreement"]]]
+    for dimension in result["dimensions"]:
+        first = True
+        for indicator_id in dimension["indicators"]:
+            ind = indicators.get(indicator_id)
+            label = f"{dimension['label']} [{dimension['rating_label']}]" if first else ""
+            first = False
+            if ind is None:
+                rows.append([label, indicator_id, m["not_assessed"], ""])
+            else:
+                rows.append([label, _short(ind["label"]), ind["rating_label"],
+                             ind["agreement_label"]])
+    lines += _table(rows)
+    lines += ["", f"{m['diagnoses']}:"]
+    lines += [f"  - {d['title']}" for d in result["diagnoses"]] or [f"  {m['none']}"]
+    lines += ["", f"{m['recommendations']}:"]
+    groups = _grouped_recommendations(result, audiences)
+    if not groups:
+        lines.append(f"  {m['none']}")
+    for audience_label, items in groups:
+        lines += ["", f"  {m['for']} {audience_label}:"]
+        for number, rec in enumerate(items, 1):
+            lines.append(f"  {number}. [{rec['priority_label']}] {rec['title']}")
+            lines.append(f"     {rec['description']}")
+            lines.append(f"     {m['timeframe']}: {rec['timeframe_label']}; "
+                         f"{m['monitor']}: {rec['monitor']['target']}")
+            lines.append(f"     {m['rule']}: {rec['explanation']['rule']} — "
+                         f"{m['references']}: {', '.join(rec['references'])}")
+    lines += ["", f"{m['fired']}: {len(result['fired_rules'])}; "
+              f"{m['kb']}: {result['knowledge_base']['version'][:19]}…"]
+    return "\n".join(lines) + "\n"
+
+
+def _short(text: str, width: int = 48) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def render_markdown(result: dict[str, Any], audiences: dict[str, str]) -> str:
+    m = MESSAGES[result["lang"]]
+    subject = result["subject"]
+    lines = [f"# {m['title']}", "", f"**{m['subject']}:** {subject['name']} "
+             f"({subject['kind_label']})"]
+    if subject.get("period"):
+        lines.append(f"  \n**{m['period']}:** {subject['period']}")
+    lines += ["", f"**{m['overall']}: {result['overall']['label']}**", "",
+              f"| {m['dimension']} | {m['indicator']} | {m['rating']} | {m['agreement']} |",
+              "|---|---|---|---|"]
+    indicators = {i["id"]: i for i in result["indicators"]}
+    for dimension in result["dimensions"]:
+        for indicator_id in dimension["indicators"]:
+            ind = indicators.get(indicator_id)
+            dim = f"{dimension['label']} ({dimension['rating_label']})"
+            if ind is None:
+                lines.append(f"| {dim} | {indicator_id} | {m['not_assessed']} | |")
+            else:
+                lines.append(f"| {dim} | {ind['label']} | {ind['rating_label']} | "
+                             f"{ind['agreement_label']} |")
+    lines += ["", f"## {m['diagnoses']}", ""]
+    lines += [f"- **{d['title']}** — {d['description']}" for d in result["diagnoses"]] or [
+        m["none"]]
+    lines += ["", f"## {m['recommendations']}"]
+    for audience_label, items in _grouped_recommendations(result, audiences):
+        lines += ["", f"### {m['for']} {audience_label}", ""]
+        for number, rec in enumerate(items, 1):
+            lines.append(f"{number}. **{rec['title']}** ({m['priority']}: "
+                         f"{rec['priority_label']}; {m['timeframe']}: {rec['timeframe_label']})  ")
+            lines.append(f"   {rec['description']}  ")
+            lines.append(f"   *{m['rule']}:* `{rec['explanation']['rule']}` — "
+                         f"{rec['explanation']['because']}")
+    lines += ["", f"## {m['fired']}", ""]
+    lines += [f"{f['seq']}. `{f['rule']}` ← {', '.join(f['facts']) or '—'}"
+              for f in result["fired_rules"]]
+    return "\n".join(lines) + "\n"
+
+
+def render_tree(tree: dict[str, Any], lang: str, indent: int = 0) -> list[str]:
+    """A HOW tree as indented lines, down to the input facts."""
+    m = MESSAGES[lang]
+    pad = "  " * indent
+    lines = [f"{pad}{m['rule']} {tree['rule']}: {tree['title']}",
+             f"{pad}  {m['because']}: {tree['because']}",
+             f"{pad}  {m['references']}: {', '.join(tree['references'])}"]
+    for premise in tree["premises"]:
+        marker = "•" if premise.get("input") else "←"
+        lines.append(f"{pad}  {marker} {premise['text']}")
+        if "explanation" in premise:
+            lines += render_tree(premise["explanation"], lang, indent + 2)
+    return lines
+
+
+def render_why_not(result: dict[str, Any], lang: str, indent: int = 0) -> list[str]:
+    m = MESSAGES[lang]
+    pad = "  " * indent
+    lines = []
+    if not result["rules"]:
+        lines.append(f"{pad}{m['no_rule']}")
+    for rule in result["rules"]:
+        lines.append(f"{pad}{m['rule']} {rule['rule']}: {rule['title']}")
+        for check in rule["conditions"]:
+            status = m["met"] if check["met"] else m["unmet"]
+            mark = "✓" if check["met"] else "✗"
+            lines.append(f"{pad}  {mark} {check['condition']} — {status}")
+            for fact in check["facts"]:
+                lines.append(f"{pad}      {fact}")
+            if "why_not" in check:
+                lines += render_why_not(check["why_not"], lang, indent + 3)
+    return lines
+
+
+def render_explanation(result: dict[str, Any], lang: str) -> str:
+    m = MESSAGES[lang]
+    if result["reached"]:
+        lines = [f"{m['how']}: {result['text']} ({m['reached']})", ""]
+        lines += render_tree(result["explanation"], lang)
+        for extra in result.get("support", []):
+            lines += ["", f"{m['also']}:"] + render_tree(extra, lang, 1)
+    elif result.get("not_assessed"):
+        lines = [m["not_assessed_target"]]
+    else:
+        lines = [f"{m['why_not']}: {result['target']} ({m['not_reached']})", ""]
+        lines += render_why_not(result, lang)
+    return "\n".join(lines) + "\n"

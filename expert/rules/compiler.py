@@ -1,0 +1,165 @@
+"""Compile knowledge rules (data) into experta ``Rule`` objects; no Python per knowledge rule."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from experta import NOT, Fact, InitialFact, P, Rule
+
+from expert.kb.model import Condition, KnowledgeBase
+from expert.kb.model import Rule as KnowledgeRule
+from expert.rules.facts import (
+    AggregateDimension,
+    AggregateOverall,
+    CombineIndicator,
+    DiagnosisFact,
+    DimensionVerdict,
+    Finding,
+    IndicatorVerdict,
+    MeasureValue,
+    ObservedFactor,
+    OverallVerdict,
+    Subject,
+)
+
+# Generic procedures run first, in this order, so that every verdict exists before any
+# knowledge rule looks at verdicts; knowledge rules then run layer by layer (see layers()).
+GENERIC_SALIENCE = {"triangulation": 3000, "dimension_aggregation": 2000,
+                    "overall_aggregation": 1000}
+GENERIC_TRIGGERS: dict[str, type[Fact]] = {
+    "triangulation": CombineIndicator, "dimension_aggregation": AggregateDimension,
+    "overall_aggregation": AggregateOverall,
+}
+LAYER_STEP = 10
+
+Handler = Callable[[Any, Any], None]
+
+
+def _value(values: frozenset[str] | None) -> Any:
+    """A literal for one value, a predicate for several (OR field constraints multiply the net)."""
+    if values is None:
+        return None
+    if len(values) == 1:
+        return next(iter(values))
+    return P(values.__contains__)
+
+
+def _fields(**fields: Any) -> dict[str, Any]:
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+def _within(minimum: float | None, maximum: float | None) -> Any:
+    low = float("-inf") if minimum is None else minimum
+    high = float("inf") if maximum is None else maximum
+    return P(lambda value: low <= value <= high)
+
+
+def pattern(condition: Condition) -> Fact | NOT:
+    """The experta pattern that matches a condition."""
+    kind = condition.kind
+    target = None if condition.target == "any" else condition.target
+    if kind == "not":
+        assert condition.inner is not None
+        return NOT(pattern(condition.inner))
+    if kind == "indicator":
+        return IndicatorVerdict(**_fields(indicator=target, rating=_value(condition.ratings),
+                                          agreement=_value(condition.agreements)))
+    if kind == "dimension":
+        return DimensionVerdict(**_fields(dimension=target, rating=_value(condition.ratings)))
+    if kind == "overall":
+        return OverallVerdict(**_fields(rating=_value(condition.ratings)))
+    if kind == "finding":
+        return Finding(**_fields(indicator=target, source=condition.source,
+                                 rating=_value(condition.ratings)))
+    if kind == "factor":
+        return ObservedFactor(id=target)
+    if kind == "measure":
+        return MeasureValue(id=target, value=_within(condition.minimum, condition.maximum))
+    if kind == "diagnosis":
+        return DiagnosisFact(id=target)
+    if kind == "subject_kind":
+        return Subject(**_fields(kind=_value(condition.kinds)))
+    raise ValueError(f"unknown condition kind {kind!r}")  # the loader admits no other
+
+
+def layers(kb: KnowledgeBase) -> dict[str, int]:
+    """Each pattern rule's layer: one more than the deepest rule concluding a diagnosis it tests.
+
+    Rules fire layer by layer, so a rule that tests a diagnosis (or its absence) sees every
+    rule that can conclude it fire first. The verifier rejects cycles; here a cycle would
+    simply stop the recursion.
+    """
+    concluders: dict[str, list[KnowledgeRule]] = {}
+    for rule in kb.pattern_rules():
+        if rule.then is not None and rule.then.kind == "diagnosis":
+            concluders.setdefault(rule.then.id, []).append(rule)
+    result: dict[str, int] = {}
+
+    def layer(rule: KnowledgeRule, visiting: frozenset[str]) -> int:
+        if rule.id in result:
+            return result[rule.id]
+        depth = 0
+        for diagnosis in tested_diagnoses(rule.when):
+            for feeder in concluders.get(diagnosis, []):
+                if feeder.id not in visiting:
+                    depth = max(depth, layer(feeder, visiting | {rule.id}) + 1)
+        result[rule.id] = depth
+        return depth
+
+    for rule in kb.pattern_rules():
+        layer(rule, frozenset({rule.id}))
+    return result
+
+
+def tested_diagnoses(conditions: Iterable[Condition]) -> list[str]:
+    found: list[str] = []
+    for condition in conditions:
+        if condition.kind == "diagnosis" and condition.target:
+            found.append(condition.target)
+        elif condition.kind == "not" and condition.inner is not None:
+            found.extend(tested_diagnoses([condition.inner]))
+    return found
+
+
+def compile_rules(kb: KnowledgeBase, generic: Mapping[str, Handler], knowledge: Handler
+                  ) -> dict[str, Rule]:
+    """One experta Rule per knowledge rule, each carrying its knowledge rule and its handler."""
+    compiled: dict[str, Rule] = {}
+    rule_layers = layers(kb)
+    for order, kr in enumerate(kb.rules.values()):
+        if kr.is_generic:
+            patterns: list[Any] = [GENERIC_TRIGGERS[kr.kind]()]
+            salience = GENERIC_SALIENCE[kr.kind]
+            handler = generic[kr.kind]
+        else:
+            patterns = [pattern(c) for c in kr.when]
+            if all(isinstance(p, NOT) for p in patterns):
+                patterns.insert(0, InitialFact())  # a purely negative rule needs an anchor
+            salience = -LAYER_STEP * rule_layers[kr.id]
+            handler = knowledge
+        compiled[_attribute_name(kr.id)] = Rule(*patterns, salience=salience)(
+            _Action(kr, handler, order))
+    return compiled
+
+
+def _attribute_name(rule_id: str) -> str:
+    return "rule__" + rule_id.replace(".", "__")
+
+
+class _Action:
+    """What a compiled rule wraps: its knowledge rule and the handler that concludes it.
+
+    experta rewrites rules into normal form and keeps only the wrapped callable, so the link
+    back to the knowledge rule lives here. The engine's ``run()`` calls ``handler`` itself to
+    record the trace; calling the action the experta way is a mistake.
+    """
+
+    def __init__(self, knowledge_rule: KnowledgeRule, handler: Handler, order: int):
+        self.knowledge_rule = knowledge_rule
+        self.handler = handler
+        self.order = order  # position in the knowledge base: the last tie-breaker
+        self.__name__ = _attribute_name(knowledge_rule.id)
+
+    def __call__(self, *_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("knowledge rules fire through KinerjaEngine.run")

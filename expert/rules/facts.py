@@ -1,0 +1,53 @@
+"""The fact types the engine reasons over. Every fact carries ``key``: its id in the trace."""
+
+from __future__ import annotations
+
+from experta import Fact
+
+
+class Finding(Fact):
+    """One evidence source's rating of one indicator (input)."""
+
+
+class ObservedFactor(Fact):
+    """A factor the case reports (input)."""
+
+
+class MeasureValue(Fact):
+    """A measure the case gives (input)."""
+
+
+class Subject(Fact):
+    """The kind of subject assessed (input)."""
+
+
+class CombineIndicator(Fact):
+    """Trigger: an assessed indicator whose sources are to be combined."""
+
+
+class AggregateDimension(Fact):
+    """Trigger: a dimension with at least one assessed indicator."""
+
+
+class AggregateOverall(Fact):
+    """Trigger: the case assessed at least one indicator."""
+
+
+class IndicatorVerdict(Fact):
+    """The combined verdict of an indicator (derived)."""
+
+
+class DimensionVerdict(Fact):
+    """The verdict of a dimension (derived)."""
+
+
+class OverallVerdict(Fact):
+    """The overall verdict (derived)."""
+
+
+class DiagnosisFact(Fact):
+    """A diagnosis concluded by a rule (derived)."""
+
+
+class RecommendationFact(Fact):
+    """A recommendation concluded by a rule (derived)."""

@@ -1,0 +1,50 @@
+"""Shared fixtures: the shipped knowledge base, case builders, and the seed case."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from expert import KnowledgeBase, default_knowledge_dir, load_knowledge_base, parse_case
+from expert.case import Case
+
+REPO = Path(__file__).resolve().parents[1]
+RULE_CASES = REPO / "tests" / "rule_cases"
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return load_knowledge_base()
+
+
+@pytest.fixture(scope="session")
+def seed_path() -> Path:
+    return next((default_knowledge_dir() / "cases").glob("*seed*.yaml"))
+
+
+@pytest.fixture
+def make_case(kb: KnowledgeBase) -> Callable[..., Case]:
+    """A case from keyword parts: make_case(findings={...}, factors=[...], measures={...})."""
+
+    def build(**parts: Any) -> Case:
+        data: dict[str, Any] = {"subject": {"name": "Unit uji"}}
+        data.update(parts)
+        return parse_case(kb, data)
+
+    return build
+
+
+@pytest.fixture
+def kb_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped knowledge base, for tests that break it on purpose."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(default_knowledge_dir(), target)
+    return target
+
+
+def all_indicators(kb: KnowledgeBase, rating: str) -> dict[str, str]:
+    return dict.fromkeys(kb.indicators, rating)

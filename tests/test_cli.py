@@ -1,0 +1,155 @@
+"""The kinerja command: every command, its formats, and its bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from expert.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_:  # argparse errors
+        code = int(exit_.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_evaluate_json(capsys: pytest.CaptureFixture[str], seed_path: Path) -> None:
+    code, out, err = run(capsys, "evaluate", str(seed_path), "--format", "json")
+    assert code == 0 and err == ""
+    result = json.loads(out)
+    assert result["overall"] == {"rating": "fair", "label": "Cukup baik", "score": 2.7}
+    assert result["knowledge_base"]["version"].startswith("sha256:")
+
+
+def test_evaluate_text_groups_recommendations_by_audience(capsys: pytest.CaptureFixture[str],
+                                                          seed_path: Path) -> None:
+    code, out, _ = run(capsys, "evaluate", str(seed_path))
+    assert code == 0
+    assert "Penilaian keseluruhan: CUKUP BAIK" in out
+    assert out.index("Untuk Kepala Dinas:") < out.index("Untuk Pegawai:")
+    code, out, _ = run(capsys, "evaluate", str(seed_path), "--lang", "en")
+    assert "Overall verdict: FAIR" in out and "For Head of department:" in out
+
+
+def test_evaluate_markdown(capsys: pytest.CaptureFixture[str], seed_path: Path) -> None:
+    code, out, _ = run(capsys, "evaluate", str(seed_path), "--format", "markdown", "--lang", "en")
+    assert code == 0
+    assert out.startswith("# Performance assessment result")
+    assert "| Dimension | Indicator | Rating | Source agreement |" in out
+
+
+def test_evaluate_reads_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                              seed_path: Path) -> None:
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(seed_path.read_bytes())))
+    code, out, _ = run(capsys, "evaluate", "-", "--format", "json")
+    assert code == 0 and json.loads(out)["overall"]["rating"] == "fair"
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("subject: {name: x}\nfindings: {abilty: good}\n", "findings.abilty"),
+    ("subject: {name: x}\nfindings: {ability: {interview: great}}\n",
+     "findings.ability.interview"),
+    ("subject: {name: x}\nmeasures: {unexcused_absence_days: -3}\n",
+     "measures.unexcused_absence_days"),
+    ("", "empty"),
+    ("subject: [", "not valid YAML or JSON"),
+])
+def test_bad_case_exits_2_with_every_problem_and_no_output(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str, expected: str) -> None:
+    path = tmp_path / "case.yaml"
+    path.write_text(content, encoding="utf-8")
+    code, out, err = run(capsys, "evaluate", str(path), "--format", "json")
+    assert code == 2
+    assert out == ""
+    assert expected in err and "Traceback" not in err
+
+
+def test_all_problems_are_listed(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "case.yaml"
+    path.write_text("subject: {name: x}\nfindings: {abilty: good, sop: great}\n"
+                    "factors: [rain]\n", encoding="utf-8")
+    code, _, err = run(capsys, "evaluate", str(path))
+    assert code == 2
+    assert "3 problem(s) in the case" in err
+    assert "allowed: good, fair, poor" in err
+
+
+def test_missing_case_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run(capsys, "evaluate", str(tmp_path / "nope.yaml"))
+    assert code == 2 and out == "" and "cannot read" in err
+
+
+def test_explain_how_and_why_not(capsys: pytest.CaptureFixture[str], seed_path: Path,
+                                 tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "explain", str(seed_path), "hold_competency_development")
+    assert code == 0 and out.startswith("Bagaimana:")
+    assert "findings.ability.interview" in out
+    code, out, _ = run(capsys, "explain", str(seed_path), "overall", "--format", "json")
+    assert code == 0 and json.loads(out)["reached"] is True
+    good = tmp_path / "good.yaml"
+    good.write_text(yaml.safe_dump({"subject": {"name": "x"}, "findings": {"ability": "good"}}),
+                    encoding="utf-8")
+    code, out, _ = run(capsys, "explain", str(good), "hold_competency_development", "--lang",
+                       "en")
+    assert code == 0 and out.startswith("Why not:") and "✗" in out
+
+
+def test_explain_unknown_target(capsys: pytest.CaptureFixture[str], seed_path: Path) -> None:
+    code, out, err = run(capsys, "explain", str(seed_path), "world_peace")
+    assert code == 2 and out == ""
+    assert "unknown target 'world_peace'" in err and "overall" in err
+
+
+def test_kb_check_passes_on_the_shipped_base(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "kb", "check")
+    assert code == 0 and out.startswith("knowledge base OK")
+
+
+def test_kb_check_reports_and_exits_1(capsys: pytest.CaptureFixture[str], kb_copy: Path) -> None:
+    path = kb_copy / "rules" / "verdicts.yaml"
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document["rules"][0]["references"] = []
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    code, out, _ = run(capsys, "--knowledge", str(kb_copy), "kb", "check")
+    assert code == 1
+    assert "[no-references] rules/verdicts.yaml" in out
+    code, out, _ = run(capsys, "--knowledge", str(kb_copy), "kb", "check", "--format", "json")
+    assert code == 1 and json.loads(out)["findings"][0]["check"] == "no-references"
+
+
+def test_broken_knowledge_base_is_bad_input_for_evaluate(
+        capsys: pytest.CaptureFixture[str], kb_copy: Path, seed_path: Path) -> None:
+    (kb_copy / "factors.yaml").write_text("factors: [", encoding="utf-8")
+    code, out, err = run(capsys, "--knowledge", str(kb_copy), "evaluate", str(seed_path))
+    assert code == 2 and out == "" and "factors.yaml" in err and "not valid YAML" in err
+
+
+def test_kb_coverage(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "kb", "coverage")
+    assert "cases;" in out
+    assert code == 0, out
+
+
+def test_kb_coverage_lists_unfired_rules(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                         seed_path: Path) -> None:
+    (tmp_path / "seed.yaml").write_bytes(seed_path.read_bytes())
+    code, out, _ = run(capsys, "kb", "coverage", "--cases", str(tmp_path))
+    assert code == 1
+    assert "not fired by any case: discipline." in out
+
+
+def test_argument_errors_exit_2(capsys: pytest.CaptureFixture[str], seed_path: Path) -> None:
+    code, _, err = run(capsys, "evaluate", str(seed_path), "--format", "pdf")
+    assert code == 2 and "invalid choice" in err
+    code, _, err = run(capsys)
+    assert code == 2

@@ -1,0 +1,87 @@
+"""Loading the knowledge base: errors name the file and the key path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from expert import KnowledgeBaseError, load_knowledge_base
+
+
+def edit(path: Path, change) -> None:  # type: ignore[no-untyped-def]
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(document)
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False),
+                    encoding="utf-8")
+
+
+def problems(directory: Path) -> list[str]:
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(directory)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_the_shipped_base_loads() -> None:
+    kb = load_knowledge_base()
+    assert len(kb.indicators) == 10 and len(kb.dimensions) == 5
+    assert len(kb.pattern_rules()) >= 30
+    assert kb.version.startswith("sha256:")
+
+
+def test_unknown_indicator_in_a_rule(kb_copy: Path) -> None:
+    rules = kb_copy / "rules" / "competency.yaml"
+    edit(rules, lambda d: d["rules"][0]["when"].append({"indicator": "stamina"}))
+    found = problems(kb_copy)
+    assert any(p.startswith("rules/competency.yaml: rules[0].when[") and "stamina" in p
+               and "allowed: ability" in p for p in found), found
+
+
+def test_bad_text_and_unknown_key(kb_copy: Path) -> None:
+    def change(d):  # type: ignore[no-untyped-def]
+        d["factors"][0]["label"] = {"id": "hanya bahasa Indonesia"}
+        d["factors"][1]["colour"] = "red"
+
+    edit(kb_copy / "factors.yaml", change)
+    found = problems(kb_copy)
+    assert any(p.startswith("factors.yaml: factors[0].label") for p in found), found
+    assert any(p.startswith("factors.yaml: factors[1].colour: unknown key") for p in found)
+
+
+def test_missing_file_and_unknown_reference(kb_copy: Path) -> None:
+    (kb_copy / "measures.yaml").unlink()
+    edit(kb_copy / "rules" / "verdicts.yaml",
+         lambda d: d["rules"][0]["references"].append("nobody_2020"))
+    found = problems(kb_copy)
+    assert any(p.startswith("measures.yaml") and "missing" in p for p in found)
+    assert any("nobody_2020" in p and "rules/verdicts.yaml" in p for p in found), found
+
+
+def test_aggregation_bands_must_be_monotone(kb_copy: Path) -> None:
+    def change(d):  # type: ignore[no-untyped-def]
+        for rule in d["rules"]:
+            if rule.get("kind") == "overall_aggregation":
+                rule["policy"]["bands"][0]["rating"] = "poor"
+
+    edit(kb_copy / "rules" / "verdicts.yaml", change)
+    assert any("monotone" in p for p in problems(kb_copy))
+
+
+def test_a_new_dimension_needs_only_knowledge(kb_copy: Path) -> None:
+    """A knowledge engineer adds a sixth dimension (commitment) by editing knowledge/ alone."""
+    def change(d):  # type: ignore[no-untyped-def]
+        d["dimensions"].append({"id": "commitment", "label": {"id": "Komitmen", "en": "Commitment"},
+                                "definition": {"id": "Komitmen kerja.", "en": "Commitment."}})
+        d["indicators"].append({"id": "loyalty", "dimension": "commitment",
+                                "label": {"id": "Loyalitas", "en": "Loyalty"},
+                                "definition": {"id": "Setia.", "en": "Loyal."},
+                                "aliases": ["loyalitas"]})
+
+    edit(kb_copy / "model.yaml", change)
+    from expert import evaluate, parse_case
+
+    kb = load_knowledge_base(kb_copy)
+    result = evaluate(kb, parse_case(kb, {"subject": {"name": "x"},
+                                          "findings": {"loyalitas": "poor"}})).to_dict("en")
+    assert {d["id"]: d["rating"] for d in result["dimensions"]}["commitment"] == "poor"

@@ -1,0 +1,94 @@
+"""`kinerja kb check`: each check finds what it is for, and the shipped base is clean."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from expert.kb.verify import check_directory
+
+
+def rule(rule_id: str, when: list[dict[str, Any]], then: dict[str, str],
+         references: list[str] | None = None) -> dict[str, Any]:
+    return {"id": rule_id, "title": {"id": rule_id, "en": rule_id}, "when": when, "then": then,
+            "justification": {"id": "alasan", "en": "reason"},
+            "references": ["seed_rahim_2025"] if references is None else references}
+
+
+def add_rules(kb_copy: Path, *rules: dict[str, Any]) -> None:
+    (kb_copy / "rules" / "zz_test.yaml").write_text(
+        yaml.safe_dump({"rules": list(rules)}, allow_unicode=True), encoding="utf-8")
+
+
+def checks(kb_copy: Path) -> dict[str, list[str]]:
+    _, findings = check_directory(kb_copy)
+    found: dict[str, list[str]] = {}
+    for finding in findings:
+        found.setdefault(finding.check, []).append(f"{finding.where}: {finding.message}")
+    return found
+
+
+def add_diagnosis(kb_copy: Path, diagnosis_id: str) -> None:
+    path = kb_copy / "diagnoses.yaml"
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document["diagnoses"].append({"id": diagnosis_id,
+                                  "title": {"id": diagnosis_id, "en": diagnosis_id},
+                                  "description": {"id": "uji", "en": "test"}})
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+
+
+def test_shipped_base_is_clean() -> None:
+    kb, findings = check_directory()
+    assert kb is not None
+    assert findings == []
+
+
+def test_unreachable_and_unused(kb_copy: Path) -> None:
+    add_diagnosis(kb_copy, "orphan")
+    add_diagnosis(kb_copy, "dead_end")
+    add_rules(kb_copy, rule("test.dead_end", [{"factor": "minimal_training"}],
+                            {"diagnosis": "dead_end"}))
+    found = checks(kb_copy)
+    assert any("orphan" in f for f in found["unreachable"])
+    assert any("dead_end" in f for f in found["unused"])
+
+
+def test_cycle(kb_copy: Path) -> None:
+    add_diagnosis(kb_copy, "chicken")
+    add_diagnosis(kb_copy, "egg")
+    add_rules(kb_copy,
+              rule("test.chicken", [{"diagnosis": "egg"}], {"diagnosis": "chicken"}),
+              rule("test.egg", [{"diagnosis": "chicken"}], {"diagnosis": "egg"}),
+              rule("test.use", [{"diagnosis": "egg"}],
+                   {"recommendation": "hold_competency_development"}))
+    found = checks(kb_copy)
+    assert found["cycle"] and "chicken" in found["cycle"][0] and "egg" in found["cycle"][0]
+    assert any("test.use" in f for f in found["unreachable"])
+
+
+def test_duplicate_and_subsumed(kb_copy: Path) -> None:
+    wide = [{"indicator": "ability", "rating": ["fair", "poor"]}]
+    narrow = [{"indicator": "ability", "rating": "poor"}, {"factor": "minimal_training"}]
+    then = {"recommendation": "hold_competency_development"}
+    add_rules(kb_copy, rule("test.wide", wide, then), rule("test.wide_again", wide, then),
+              rule("test.narrow", narrow, then))
+    found = checks(kb_copy)
+    assert any("test.wide_again" in f and "test.wide" in f for f in found["duplicate"])
+    assert any("test.narrow" in f for f in found["subsumed"])
+
+
+def test_missing_references(kb_copy: Path) -> None:
+    add_rules(kb_copy, rule("test.unsourced", [{"factor": "minimal_training"},
+                                               {"factor": "frequent_lateness"}],
+                            {"recommendation": "keep_working_hours"}, references=[]))
+    assert any("test.unsourced" in f for f in checks(kb_copy)["no-references"])
+
+
+def test_schema_errors_are_findings(kb_copy: Path) -> None:
+    add_rules(kb_copy, rule("test.typo", [{"indicatr": "ability"}],
+                            {"recommendation": "keep_working_hours"}))
+    found = checks(kb_copy)
+    assert any("rules/zz_test.yaml" in f for f in found["schema"] + found.get(
+        "unknown-reference", []))
