@@ -148,6 +148,7 @@ class Evaluation:
                 "timeframe": rec.timeframe,
                 "timeframe_label": kb.label("timeframes", rec.timeframe, lang),
                 "monitor": {"indicator": rec.monitor.indicator, "measure": rec.monitor.measure,
+                            "dimension": rec.monitor.dimension, "scope": rec.monitor.scope,
                             "target": tr(rec.monitor.target, lang)},
                 "references": list(rec.references),
                 "explanation": derivations[0], "support": derivations[1:],

@@ -15,6 +15,7 @@ from expert.kb.model import (
     CONCLUSION_KINDS,
     CONDITION_KINDS,
     GENERIC_KINDS,
+    MONITOR_SCOPES,
     Conclusion,
     Condition,
     Diagnosis,
@@ -207,6 +208,7 @@ class _Reader:
         diagnoses = self.entries(self.section(self.read("diagnoses.yaml"), "diagnoses"),
                                  "diagnoses", self.diagnosis)
         self.indicator_ids = tuple(indicators)
+        self.dimension_ids = tuple(dimensions)
         self.measure_ids = tuple(measures)
         recommendations = self.entries(
             self.section(self.read("recommendations.yaml"), "recommendations"), "recommendations",
@@ -341,17 +343,25 @@ class _Reader:
 
     def monitor(self, raw: Any, path: str) -> Monitor:
         node = self.mapping(raw, path) or {}
-        self.check_keys(node, path, ("target",), ("indicator", "measure"))
+        subjects = ("indicator", "dimension", "measure") + MONITOR_SCOPES
+        self.check_keys(node, path, ("target",), subjects)
         indicator = node.get("indicator")
         measure = node.get("measure")
-        if (indicator is None) == (measure is None):
-            self.problem(path, "name exactly one of 'indicator' or 'measure'")
+        dimension = node.get("dimension")
+        if sum(1 for key in subjects if key in node) != 1:
+            self.problem(path, "name exactly one of", subjects)
+        scope = next((key for key in MONITOR_SCOPES if key in node), None)
+        if scope is not None and node[scope] is not True:
+            self.problem(f"{path}.{scope}", "must be true")
+        if dimension is not None and dimension not in self.dimension_ids:
+            self.problem(f"{path}.dimension", f"unknown dimension '{dimension}'",
+                         self.dimension_ids)
         if indicator is not None and indicator not in self.indicator_ids:
             self.problem(f"{path}.indicator", f"unknown indicator '{indicator}'",
                          self.indicator_ids)
         if measure is not None and measure not in self.measure_ids:
             self.problem(f"{path}.measure", f"unknown measure '{measure}'", self.measure_ids)
-        return Monitor(indicator, measure, self.text(node, "target", path))
+        return Monitor(indicator, measure, self.text(node, "target", path), dimension, scope)
 
     def reference(self, node: Mapping[str, Any], path: str) -> Reference:
         self.check_keys(node, path, ("id", "kind", "evidence", "citation"), ("note",))

@@ -79,13 +79,19 @@ class Diagnosis:
     description: Text
 
 
+MONITOR_SCOPES = ("overall", "agreement")
+
+
 @dataclass(frozen=True)
 class Monitor:
-    """What shows whether a recommendation worked: an indicator or a measure."""
+    """What shows whether a recommendation worked: an indicator, a dimension, a measure, or a
+    scope of the whole assessment (the overall verdict, or how the evidence sources agree)."""
 
     indicator: str | None
     measure: str | None
     target: Text
+    dimension: str | None = None
+    scope: str | None = None
 
 
 @dataclass(frozen=True)
