@@ -145,3 +145,18 @@ def test_fresh_and_reused_engines_agree(kb: KnowledgeBase, seed_path: Path,
     for case in (seed, other, seed):
         assert (evaluate(kb, case, engine=reused).to_dict()
                 == evaluate(kb, case, engine=KinerjaEngine(kb)).to_dict())
+
+
+def test_the_same_case_fires_the_same_way_under_any_hash_seed(seed_path: Path) -> None:
+    """Ties between equally ranked rules are broken by rule order, not by set iteration."""
+    import subprocess
+    import sys
+
+    outputs = set()
+    for hash_seed in ("1", "2", "3"):
+        result = subprocess.run(
+            [sys.executable, "-m", "expert.cli", "evaluate", str(seed_path), "--format", "json"],
+            capture_output=True, text=True, check=True, cwd=REPO,
+            env={**os.environ, "PYTHONHASHSEED": hash_seed})
+        outputs.add(result.stdout)
+    assert len(outputs) == 1
