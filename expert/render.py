@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import textwrap
 from typing import Any
 
 MESSAGES = {
@@ -54,8 +56,16 @@ def _grouped_recommendations(result: dict[str, Any], audiences: dict[str, str]
     return groups
 
 
-def render_text(result: dict[str, Any], audiences: dict[str, str]) -> str:
-    """The evaluation for a terminal: a verdict table, then recommendations by audience."""
+def _wrap(text: str, indent: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=indent,
+                         break_on_hyphens=False) or [indent.rstrip()]
+
+
+def render_text(result: dict[str, Any], audiences: dict[str, str], width: int | None = None
+                ) -> str:
+    """The evaluation for a terminal: a verdict table, then recommendations by audience,
+    wrapped to the terminal's width."""
+    width = width or min(shutil.get_terminal_size((100, 24)).columns, 120)
     m = MESSAGES[result["lang"]]
     subject = result["subject"]
     lines = [m["title"], "=" * len(m["title"]),
@@ -79,6 +89,8 @@ def render_text(result: dict[str, Any], audiences: dict[str, str]) -> str:
     lines += _table(rows)
     lines += ["", f"{m['diagnoses']}:"]
     lines += [f"  - {d['title']}" for d in result["diagnoses"]] or [f"  {m['none']}"]
+    if result["not_assessed"]:
+        lines += ["", f"{m['not_assessed']}: {', '.join(result['not_assessed'])}"]
     lines += ["", f"{m['recommendations']}:"]
     groups = _grouped_recommendations(result, audiences)
     if not groups:
@@ -86,12 +98,12 @@ def render_text(result: dict[str, Any], audiences: dict[str, str]) -> str:
     for audience_label, items in groups:
         lines += ["", f"  {m['for']} {audience_label}:"]
         for number, rec in enumerate(items, 1):
-            lines.append(f"  {number}. [{rec['priority_label']}] {rec['title']}")
-            lines.append(f"     {rec['description']}")
-            lines.append(f"     {m['timeframe']}: {rec['timeframe_label']}; "
-                         f"{m['monitor']}: {rec['monitor']['target']}")
-            lines.append(f"     {m['rule']}: {rec['explanation']['rule']} — "
-                         f"{m['references']}: {', '.join(rec['references'])}")
+            lines += _wrap(f"{number}. [{rec['priority_label']}] {rec['title']}", "  ", width)
+            lines += _wrap(rec["description"], "     ", width)
+            lines += _wrap(f"{m['timeframe']}: {rec['timeframe_label']}; "
+                           f"{m['monitor']}: {rec['monitor']['target']}", "     ", width)
+            lines += _wrap(f"{m['rule']}: {rec['explanation']['rule']} — "
+                           f"{m['references']}: {', '.join(rec['references'])}", "     ", width)
     lines += ["", f"{m['fired']}: {len(result['fired_rules'])}; "
               f"{m['kb']}: {result['knowledge_base']['version'][:19]}…"]
     return "\n".join(lines) + "\n"
