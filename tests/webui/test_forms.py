@@ -1,0 +1,75 @@
+"""webui/forms.py: form fields → case, and errors beside their fields."""
+
+from __future__ import annotations
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from webui.forms import (
+    FORM_LEVEL,
+    AssessmentForm,
+    case_document,
+    field_for_path,
+    parse_number,
+)
+
+
+def t(key: str, **values: object) -> str:
+    return key
+
+
+@pytest.mark.parametrize(("path", "field"), [
+    ("subject.name", "subject_name"), ("subject.kind", "subject_kind"),
+    ("subject.period", "period"), ("findings.ability.interview", "rating-ability-interview"),
+    ("findings.ability", "rating-ability-combined"), ("factors[2]", "factor"),
+    ("measures.unexcused_absence_days", "measure-unexcused_absence_days"), ("notes", "notes"),
+    ("", FORM_LEVEL), ("findings", FORM_LEVEL),
+])
+def test_field_for_path(path, field):
+    assert field_for_path(path) == field
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("4", 4.0), (" 2,5 ", 2.5), ("2.5", 2.5), ("1 000", 1000.0), ("abc", None), ("nan", None),
+    ("inf", None), ("", None),
+])
+def test_parse_number(text, value):
+    assert parse_number(text) == value
+
+
+def test_round_trip_from_case_to_form_to_case(kb, seed_case, form_fields):
+    form = AssessmentForm.from_request(kb, form_fields(seed_case, {"ability": "n"}))
+    case = form.validate(t)
+    assert case is not None and form.errors == {}
+    again = AssessmentForm.from_case(kb, case.to_dict(), form.indicator_notes())
+    assert again.validate(t) == case
+    assert again.indicator_notes() == {"ability": "n"}
+
+
+def test_blank_form_defaults_to_the_first_subject_kind(kb):
+    assert AssessmentForm.blank(kb).value("subject_kind") == next(iter(kb.subject_kinds))
+
+
+def test_every_problem_is_reported_once_beside_its_field(kb):
+    form = AssessmentForm.from_request(kb, MultiDict([
+        ("subject_name", ""), ("rating-ability-interview", "great"),
+        ("rating-ability-combined", "good"), ("rating-creativity-interview", "good"),
+        ("rating-creativity-combined", "good"), ("measure-unexcused_absence_days", "3.5"),
+        ("measure-training_hours_last_year", "-2"), ("factor", "nope"),
+    ]))
+    assert form.validate(t) is None
+    assert form.errors == {
+        "subject_name": ["error.required"],
+        "rating-ability-interview": ["error.choice"],
+        "rating-creativity-combined": ["error.combined_and_sources"],
+        "measure-unexcused_absence_days": ["error.whole_number"],
+        "measure-training_hours_last_year": ["error.negative"],
+        "factor": ["error.choice"],
+    }
+
+
+def test_case_document_appends_indicator_notes():
+    document = case_document({"subject": {"name": "x"}, "notes": "general"},
+                             {"ability": "a"}, "Per indicator:")
+    assert document["notes"] == "general\n\nPer indicator:\n- ability: a"
+    assert case_document({"subject": {"name": "x"}}, {}, "h") == {"subject": {"name": "x"}}

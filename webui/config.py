@@ -1,0 +1,49 @@
+"""Configuration: the defaults, and the secret key kept in the instance folder.
+
+Precedence, lowest first: :class:`Defaults`; the instance folder's ``config.py``; environment
+variables prefixed ``KINERJA_`` (``KINERJA_SQLALCHEMY_DATABASE_URI=postgresql://…``); then the
+settings the caller passes (``kinerja serve --knowledge``, or a test's config).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+SECRET_KEY_FILE = "secret_key"
+
+
+class Defaults:
+    # The knowledge base folder; None is the one shipped with Kinerja.
+    KNOWLEDGE_DIR: str | None = None
+    # A relative SQLite path lives in the instance folder (Flask-SQLAlchemy 3).
+    SQLALCHEMY_DATABASE_URI = "sqlite:///kinerja.sqlite"
+    # Requests (form posts, uploads, API calls) larger than this are answered 413.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    # A department head may spend longer than Flask-WTF's default hour on one form; the token
+    # stays valid for the browser session instead.
+    WTF_CSRF_TIME_LIMIT: int | None = None
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    # Dates are shown in this time zone (stored in UTC).
+    DISPLAY_TIMEZONE = "Asia/Jakarta"
+    # Security headers; HSTS only when served over HTTPS behind a proxy that says so.
+    SEND_HSTS = False
+
+
+def secret_key(instance_path: str | Path) -> str:
+    """The instance's secret key, generated and stored (mode 0600) on first start."""
+    path = Path(instance_path) / SECRET_KEY_FILE
+    try:
+        key = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        key = ""
+    if key:
+        return key
+    key = secrets.token_hex(32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key

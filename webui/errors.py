@@ -1,0 +1,56 @@
+"""Errors mapped to HTTP in one place: a page in the user's language, or JSON under /api/."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from expert import CaseError, UnknownTargetError
+
+KNOWN_PAGES = (400, 403, 404, 405, 413, 415, 500)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def http_error(error: HTTPException) -> tuple[Response | str, int]:
+    code = error.code or 500
+    if wants_json():
+        return jsonify({"error": error.name, "message": error.description, "status": code}), code
+    key = code if code in KNOWN_PAGES else 500
+    return render_template("errors/error.html", code=code, key=key), code
+
+
+def csrf_error(error: CSRFError) -> tuple[Response | str, int]:
+    return render_template("errors/error.html", code=400, key="csrf"), 400
+
+
+def internal_error(error: InternalServerError) -> tuple[Response | str, int]:
+    if wants_json():
+        return jsonify({"error": "Internal Server Error", "status": 500}), 500
+    return render_template("errors/error.html", code=500, key=500), 500
+
+
+def case_error(error: CaseError) -> tuple[Response | str, int]:
+    """A malformed case: 400 with every problem (the API's JSON, or a page)."""
+    if wants_json():
+        return jsonify(error.to_dict()), 400
+    return render_template("errors/error.html", code=400, key=400,
+                           problems=error.problems), 400
+
+
+def unknown_target(error: UnknownTargetError) -> tuple[Response | str, int]:
+    if wants_json():
+        return jsonify({"error": "unknown target", "target": error.target,
+                        "allowed": list(error.allowed)}), 400
+    return render_template("errors/error.html", code=400, key=400), 400
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(InternalServerError, internal_error)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(CaseError, case_error)
+    app.register_error_handler(UnknownTargetError, unknown_target)

@@ -1,0 +1,249 @@
+"""The assessment form: request fields → a case document, with errors beside their fields.
+
+Field names: ``subject_name``, ``subject_kind``, ``period``, ``notes``; per indicator
+``rating-<indicator>-<source>`` (one per evidence source, plus ``combined`` for a single
+rating without sources) and ``note-<indicator>``; ``factor`` (repeated checkboxes);
+``measure-<measure>``. The form checks what it can say best in the user's language (required
+name, numbers, choices); everything else is the case parser's, whose problems are mapped back
+to the fields by their case path.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from expert import Case, CaseError, KnowledgeBase, parse_case
+from expert.case import COMBINED_SOURCE
+
+MAX_NAME = 300
+MAX_PERIOD = 100
+MAX_NOTE = 2000
+MAX_NOTES = 5000
+NOT_ASSESSED = ""
+FORM_LEVEL = "_form"
+
+Translate = Callable[..., str]
+
+
+def rating_name(indicator: str, source: str) -> str:
+    return f"rating-{indicator}-{source}"
+
+
+def note_name(indicator: str) -> str:
+    return f"note-{indicator}"
+
+
+def measure_name(measure: str) -> str:
+    return f"measure-{measure}"
+
+
+def field_for_path(path: str) -> str:
+    """The form field a case path names (``findings.ability.interview`` → its select)."""
+    parts = re.split(r"[.\[]", path)
+    head = parts[0]
+    if head == "subject" and len(parts) > 1:
+        return {"name": "subject_name", "kind": "subject_kind",
+                "period": "period"}.get(parts[1], "subject_name")
+    if head == "findings" and len(parts) == 3:
+        return rating_name(parts[1], parts[2])
+    if head == "findings" and len(parts) == 2:
+        return rating_name(parts[1], COMBINED_SOURCE)
+    if head == "factors":
+        return "factor"
+    if head == "measures" and len(parts) == 2:
+        return measure_name(parts[1])
+    if head == "notes":
+        return "notes"
+    return FORM_LEVEL
+
+
+def parse_number(text: str) -> float | None:
+    """A number as people write it: '4', '2.5', Indonesian '2,5'; None if it is not one."""
+    cleaned = text.strip().replace(" ", "")
+    if "," in cleaned and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _plain(value: float) -> int | float:
+    return int(value) if value.is_integer() else value
+
+
+@dataclass
+class AssessmentForm:
+    kb: KnowledgeBase
+    values: dict[str, str] = field(default_factory=dict)
+    factors: list[str] = field(default_factory=list)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    # -- construction ------------------------------------------------------------------------
+    @classmethod
+    def blank(cls, kb: KnowledgeBase) -> AssessmentForm:
+        return cls(kb, {"subject_kind": next(iter(kb.subject_kinds))})
+
+    @classmethod
+    def from_request(cls, kb: KnowledgeBase, form: MultiDict[str, str]) -> AssessmentForm:
+        values = {key: form.get(key, "") for key in form if key not in ("factor", "csrf_token")}
+        return cls(kb, values, list(dict.fromkeys(form.getlist("factor"))))
+
+    @classmethod
+    def from_case(cls, kb: KnowledgeBase, case: Mapping[str, Any],
+                  indicator_notes: Mapping[str, str] | None = None) -> AssessmentForm:
+        """A form filled from a stored (canonical) case document."""
+        subject = case.get("subject", {})
+        values: dict[str, str] = {
+            "subject_name": str(subject.get("name", "")),
+            "subject_kind": str(subject.get("kind", next(iter(kb.subject_kinds)))),
+            "period": str(subject.get("period") or ""),
+            "notes": str(case.get("notes") or ""),
+        }
+        for indicator, finding in (case.get("findings") or {}).items():
+            if isinstance(finding, Mapping):
+                for source, rating in finding.items():
+                    values[rating_name(indicator, source)] = str(rating)
+            elif finding is not None:
+                values[rating_name(indicator, COMBINED_SOURCE)] = str(finding)
+        for measure, value in (case.get("measures") or {}).items():
+            values[measure_name(measure)] = str(value)
+        for indicator, note in (indicator_notes or {}).items():
+            values[note_name(indicator)] = note
+        return cls(kb, values, [str(f) for f in case.get("factors") or ()])
+
+    # -- reading -----------------------------------------------------------------------------
+    def value(self, name: str) -> str:
+        return self.values.get(name, "")
+
+    def error(self, name: str) -> list[str]:
+        return self.errors.get(name, [])
+
+    @property
+    def form_errors(self) -> list[str]:
+        return self.errors.get(FORM_LEVEL, [])
+
+    def add_error(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, []).append(message)
+
+    def indicator_notes(self) -> dict[str, str]:
+        notes = {}
+        for indicator in self.kb.indicators:
+            note = self.value(note_name(indicator)).strip()
+            if note:
+                notes[indicator] = note
+        return notes
+
+    # -- validation --------------------------------------------------------------------------
+    def validate(self, t: Translate) -> Case | None:
+        """The case, or None with ``errors`` filled in (every problem, beside its field)."""
+        self.errors = {}
+        document = self._document(t)
+        checked = set(self.errors)
+        try:
+            case = parse_case(self.kb, document)
+        except CaseError as error:
+            for problem in error.problems:
+                name = field_for_path(problem.path)
+                if name in checked:  # the form has said it already, in the user's language
+                    continue
+                message = problem.message
+                if problem.allowed:
+                    message += " (" + ", ".join(problem.allowed) + ")"
+                self.add_error(name, message)
+            return None
+        return None if self.errors else case
+
+    def _text(self, name: str, limit: int, t: Translate, required: bool = False) -> str | None:
+        text = self.value(name).strip()
+        if required and not text:
+            self.add_error(name, t("error.required"))
+            return None
+        if len(text) > limit:
+            self.add_error(name, t("error.too_long", limit=limit))
+            return None
+        return text or None
+
+    def _choice(self, name: str, allowed: Mapping[str, Any], t: Translate) -> str | None:
+        value = self.value(name)
+        if value == NOT_ASSESSED:
+            return None
+        if value not in allowed:
+            self.add_error(name, t("error.choice"))
+            return None
+        return value
+
+    def _document(self, t: Translate) -> dict[str, Any]:
+        kb = self.kb
+        subject: dict[str, Any] = {"name": self._text("subject_name", MAX_NAME, t, True) or ""}
+        kind = self._choice("subject_kind", kb.subject_kinds, t)
+        if kind is not None:
+            subject["kind"] = kind
+        period = self._text("period", MAX_PERIOD, t)
+        if period is not None:
+            subject["period"] = period
+        findings: dict[str, Any] = {}
+        for indicator in kb.indicators:
+            sources = {}
+            for source in kb.sources:
+                rating = self._choice(rating_name(indicator, source), kb.ratings, t)
+                if rating is not None:
+                    sources[source] = rating
+            combined_field = rating_name(indicator, COMBINED_SOURCE)
+            combined = self._choice(combined_field, kb.ratings, t)
+            if combined is not None and sources:
+                self.add_error(combined_field, t("error.combined_and_sources"))
+            elif combined is not None:
+                findings[indicator] = combined
+            elif sources:
+                findings[indicator] = sources
+            self._text(note_name(indicator), MAX_NOTE, t)
+        factors = []
+        for factor in self.factors:
+            if factor in kb.factors:
+                factors.append(factor)
+            else:
+                self.add_error("factor", t("error.choice"))
+        measures: dict[str, Any] = {}
+        for measure_id, measure in kb.measures.items():
+            name = measure_name(measure_id)
+            text = self.value(name).strip()
+            if not text:
+                continue
+            number = parse_number(text)
+            if number is None:
+                self.add_error(name, t("error.number"))
+            elif number < 0:
+                self.add_error(name, t("error.negative"))
+            elif measure.integer and not number.is_integer():
+                self.add_error(name, t("error.whole_number"))
+            elif measure.maximum is not None and number > measure.maximum:
+                self.add_error(name, t("error.maximum", maximum=_plain(measure.maximum)))
+            else:
+                measures[measure_id] = _plain(number)
+        document: dict[str, Any] = {"subject": subject, "findings": findings,
+                                    "factors": factors, "measures": measures}
+        notes = self._text("notes", MAX_NOTES, t)
+        if notes is not None:
+            document["notes"] = notes
+        return document
+
+
+def case_document(case: Mapping[str, Any], indicator_notes: Mapping[str, str],
+                  heading: str) -> dict[str, Any]:
+    """The case to download: the stored document, with the notes per indicator appended to
+    its free-text ``notes`` (the case format has one notes field)."""
+    document = dict(case)
+    if indicator_notes:
+        lines = [f"- {indicator}: {note}" for indicator, note in indicator_notes.items()]
+        general = str(document.get("notes") or "").strip()
+        document["notes"] = "\n\n".join(p for p in (general, heading + "\n" + "\n".join(lines))
+                                        if p)
+    return document
