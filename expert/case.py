@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from expert.case_messages import case_problem
 from expert.errors import CaseError, Problem
 from expert.i18n import normalise_word
 from expert.kb.model import KnowledgeBase, alias_index
@@ -91,16 +92,16 @@ def load_case_text(kb: KnowledgeBase, text: str | bytes, name: str = "case") -> 
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise CaseError([Problem("", f"{name} is not UTF-8 text")]) from None
+            raise CaseError([case_problem("", "not_utf8", name=name)]) from None
     if not text.strip():
-        raise CaseError([Problem("", f"{name} is empty; a case needs at least 'subject'")])
+        raise CaseError([case_problem("", "empty", name=name)])
     try:
         data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise CaseError([Problem("", f"{name} is not valid YAML or JSON: {first_line}")]) from None
+        raise CaseError([case_problem("", "not_yaml", name=name, detail=first_line)]) from None
     if data is None:
-        raise CaseError([Problem("", f"{name} is empty; a case needs at least 'subject'")])
+        raise CaseError([case_problem("", "empty", name=name)])
     return parse_case(kb, data)
 
 
@@ -110,7 +111,8 @@ def read_case_file(kb: KnowledgeBase, path: str | Path) -> Case:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise CaseError([Problem("", f"cannot read {path}: {exc.strerror}")]) from None
+        problem = case_problem("", "unreadable", name=str(path), detail=exc.strerror)
+        raise CaseError([problem]) from None
     return load_case_text(kb, raw, name=str(path))
 
 
@@ -130,8 +132,9 @@ class _CaseReader:
         self.measures = alias_index(kb.measures)
         self.kinds = alias_index(kb.subject_kinds)
 
-    def problem(self, path: str, message: str, allowed: tuple[str, ...] | list[str] = ()) -> None:
-        self.problems.append(Problem(path, message, tuple(allowed)))
+    def problem(self, path: str, code: str, allowed: tuple[str, ...] | list[str] = (),
+                **params: Any) -> None:
+        self.problems.append(case_problem(path, code, allowed, **params))
 
     def keys(self, node: Mapping[Any, Any], path: str, table: Mapping[str, tuple[str, ...]]
              ) -> dict[str, tuple[str, Any]]:
@@ -144,17 +147,16 @@ class _CaseReader:
             where = f"{path}.{key}" if path else str(key)
             canonical = index.get(normalise_word(str(key)))
             if canonical is None:
-                self.problem(where, "unknown key", list(table))
+                self.problem(where, "unknown_key", list(table))
             elif canonical in found:
-                self.problem(where, f"'{canonical}' is given twice")
+                self.problem(where, "given_twice", word=canonical)
             else:
                 found[canonical] = (str(key), value)
         return found
 
     def read(self, data: Any) -> Case:
         if not isinstance(data, Mapping):
-            raise CaseError([Problem("", "a case must be a mapping with 'subject' and 'findings'",
-                                     tuple(TOP_LEVEL_KEYS))])
+            raise CaseError([case_problem("", "not_a_case", tuple(TOP_LEVEL_KEYS))])
         top = self.keys(data, "", TOP_LEVEL_KEYS)
         name, kind, period = self.subject(top.get("subject"))
         findings = self.findings(top.get("findings"))
@@ -164,7 +166,7 @@ class _CaseReader:
         if "notes" in top and top["notes"][1] is not None:
             raw_notes = top["notes"][1]
             if not isinstance(raw_notes, str | int | float) or isinstance(raw_notes, bool):
-                self.problem(top["notes"][0], "must be text")
+                self.problem(top["notes"][0], "must_be_text")
             else:
                 notes = str(raw_notes)
         if self.problems:
@@ -173,21 +175,20 @@ class _CaseReader:
 
     def subject(self, entry: tuple[str, Any] | None) -> tuple[str, str, str | None]:
         if entry is None:
-            self.problem("subject", "is required (with at least 'name')")
+            self.problem("subject", "subject_required")
             return "", "unit", None
         key, node = entry
         if not isinstance(node, Mapping):
-            self.problem(key, "must be a mapping with 'name', 'kind' and 'period'",
-                         list(SUBJECT_KEYS))
+            self.problem(key, "subject_mapping", list(SUBJECT_KEYS))
             return "", "unit", None
         fields = self.keys(node, key, SUBJECT_KEYS)
         name = ""
         if "name" not in fields:
-            self.problem(f"{key}.name", "is required")
+            self.problem(f"{key}.name", "required")
         else:
             name_key, raw_name = fields["name"]
             if not isinstance(raw_name, str) or not raw_name.strip():
-                self.problem(f"{key}.{name_key}", "must be non-empty text")
+                self.problem(f"{key}.{name_key}", "non_empty_text")
             else:
                 name = raw_name.strip()
         kind = "unit"
@@ -195,15 +196,15 @@ class _CaseReader:
             kind_key, raw_kind = fields["kind"]
             found = self.kinds.get(normalise_word(str(raw_kind))) if raw_kind is not None else None
             if found is None:
-                self.problem(f"{key}.{kind_key}", f"unknown kind {raw_kind!r}",
-                             list(self.kb.subject_kinds))
+                self.problem(f"{key}.{kind_key}", "unknown_kind", list(self.kb.subject_kinds),
+                             value=raw_kind)
             else:
                 kind = found
         period = None
         if "period" in fields and fields["period"][1] is not None:
             period_key, raw_period = fields["period"]
             if isinstance(raw_period, Mapping | list) or isinstance(raw_period, bool):
-                self.problem(f"{key}.{period_key}", "must be text, for example \"2024\"")
+                self.problem(f"{key}.{period_key}", "period_text")
             else:
                 period = str(raw_period)
         return name, kind, period
@@ -214,7 +215,7 @@ class _CaseReader:
             return None
         found = self.ratings.get(normalise_word(raw)) if isinstance(raw, str) else None
         if found is None:
-            self.problem(path, f"rating {raw!r} is outside the scale", list(self.kb.ratings))
+            self.problem(path, "rating_outside", list(self.kb.ratings), value=raw)
             return None
         return found
 
@@ -223,8 +224,7 @@ class _CaseReader:
             return ()
         key, node = entry
         if not isinstance(node, Mapping):
-            self.problem(key, "must map each indicator to a rating or to sources and ratings",
-                         list(self.kb.indicators))
+            self.problem(key, "findings_mapping", list(self.kb.indicators))
             return ()
         result: list[SourceFinding] = []
         seen: set[str] = set()
@@ -232,17 +232,16 @@ class _CaseReader:
             path = f"{key}.{raw_indicator}"
             indicator = self.indicators.get(normalise_word(str(raw_indicator)))
             if indicator is None:
-                self.problem(path, "unknown indicator", list(self.kb.indicators))
+                self.problem(path, "unknown_indicator", list(self.kb.indicators))
                 continue
             if indicator in seen:
-                self.problem(path, f"indicator '{indicator}' is given twice")
+                self.problem(path, "given_twice", word=indicator)
                 continue
             seen.add(indicator)
             if isinstance(value, Mapping):
                 result.extend(self.sources_of(indicator, value, path))
             elif isinstance(value, list):
-                self.problem(path, "must be a rating or a mapping of sources to ratings",
-                             list(self.kb.sources))
+                self.problem(path, "finding_shape", list(self.kb.sources))
             else:
                 rating = self.rating(value, path)
                 if rating is not None:
@@ -257,10 +256,10 @@ class _CaseReader:
             source_path = f"{path}.{raw_source}"
             source = self.sources.get(normalise_word(str(raw_source)))
             if source is None:
-                self.problem(source_path, "unknown evidence source", list(self.kb.sources))
+                self.problem(source_path, "unknown_source", list(self.kb.sources))
                 continue
             if source in seen:
-                self.problem(source_path, f"source '{source}' is given twice")
+                self.problem(source_path, "given_twice", word=source)
                 continue
             seen.add(source)
             rating = self.rating(raw_rating, source_path)
@@ -273,16 +272,16 @@ class _CaseReader:
             return ()
         key, node = entry
         if not isinstance(node, list):
-            self.problem(key, "must be a list of factor ids", list(self.kb.factors))
+            self.problem(key, "factors_list", list(self.kb.factors))
             return ()
         result: list[str] = []
         for index, raw in enumerate(node):
             path = f"{key}[{index}]"
             factor = self.factors.get(normalise_word(raw)) if isinstance(raw, str) else None
             if factor is None:
-                self.problem(path, f"unknown factor {raw!r}", list(self.kb.factors))
+                self.problem(path, "unknown_factor", list(self.kb.factors), value=raw)
             elif factor in result:
-                self.problem(path, f"factor '{factor}' is listed twice")
+                self.problem(path, "listed_twice", word=factor)
             else:
                 result.append(factor)
         return tuple(result)
@@ -292,34 +291,34 @@ class _CaseReader:
             return {}
         key, node = entry
         if not isinstance(node, Mapping):
-            self.problem(key, "must map each measure to a number", list(self.kb.measures))
+            self.problem(key, "measures_mapping", list(self.kb.measures))
             return {}
         result: dict[str, float] = {}
         for raw_measure, value in node.items():
             path = f"{key}.{raw_measure}"
             measure_id = self.measures.get(normalise_word(str(raw_measure)))
             if measure_id is None:
-                self.problem(path, "unknown measure", list(self.kb.measures))
+                self.problem(path, "unknown_measure", list(self.kb.measures))
                 continue
             if measure_id in result:
-                self.problem(path, f"measure '{measure_id}' is given twice")
+                self.problem(path, "given_twice", word=measure_id)
                 continue
             measure = self.kb.measures[measure_id]
             if value is None:
                 continue
             if isinstance(value, bool) or not isinstance(value, int | float) \
                     or not math.isfinite(value):
-                self.problem(path, f"must be a number, not {value!r}")
+                self.problem(path, "not_number", value=value)
                 continue
             if value < 0:
-                self.problem(path, f"must not be negative (got {value})")
+                self.problem(path, "negative", value=value)
                 continue
             if measure.integer and not float(value).is_integer():
-                self.problem(path, f"must be a whole number (got {value})")
+                self.problem(path, "not_whole", value=value)
                 continue
             if measure.maximum is not None and value > measure.maximum:
                 limit = _plain_number(measure.maximum)
-                self.problem(path, f"must be at most {limit} (got {value})")
+                self.problem(path, "too_large", limit=limit, value=value)
                 continue
             result[measure_id] = float(value)
         return result

@@ -78,18 +78,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         return _coverage(args)
     except KinerjaError as error:
-        _report(error)
+        _report(error, getattr(args, "lang", "en"))
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
 
 
-def _report(error: Exception) -> None:
-    from expert.errors import UnknownTargetError
+def _report(error: Exception, lang: str) -> None:
+    from expert.errors import CaseError, UnknownTargetError
 
     if isinstance(error, UnknownTargetError):
         print(f"kinerja: unknown target '{error.target}'. Allowed: "
               f"{', '.join(error.allowed)}", file=sys.stderr)
+    elif isinstance(error, CaseError):  # the case's author reads these: in their language
+        print(f"kinerja: {error.render(lang)}", file=sys.stderr)
     else:
         print(f"kinerja: {error}", file=sys.stderr)
 

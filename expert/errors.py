@@ -26,22 +26,31 @@ class Problem:
     message: str
     allowed: tuple[str, ...] = field(default=())
     file: str | None = None
+    translations: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
-    def to_dict(self) -> dict[str, object]:
-        data: dict[str, object] = {"path": self.path, "message": self.message}
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang`` where one was written, else in English."""
+        return dict(self.translations).get(lang, self.message)
+
+    def to_dict(self, lang: str = "en") -> dict[str, object]:
+        data: dict[str, object] = {"path": self.path, "message": self.text(lang)}
         if self.allowed:
             data["allowed"] = list(self.allowed)
         if self.file:
             data["file"] = self.file
         return data
 
-    def __str__(self) -> str:
+    def render(self, lang: str = "en") -> str:
         where = f"{self.file}: " if self.file else ""
-        where += self.path or "(document)"
-        text = f"{where}: {self.message}"
+        where += self.path or ("(dokumen)" if lang == "id" else "(document)")
+        text = f"{where}: {self.text(lang)}"
         if self.allowed:
-            text += f" (allowed: {', '.join(self.allowed)})"
+            label = "nilai yang diizinkan" if lang == "id" else "allowed"
+            text += f" ({label}: {', '.join(self.allowed)})"
         return text
+
+    def __str__(self) -> str:
+        return self.render("en")
 
 
 class KinerjaError(Exception):
@@ -50,30 +59,34 @@ class KinerjaError(Exception):
 
 class _ProblemsError(KinerjaError):
     headline = "problems found"
+    headline_id = "masalah ditemukan"
 
     def __init__(self, problems: Iterable[Problem]):
         self.problems: Sequence[Problem] = tuple(problems)
         super().__init__(self.render())
 
-    def render(self) -> str:
-        lines = [f"{len(self.problems)} {self.headline}:"]
-        lines += [f"  - {problem}" for problem in self.problems]
+    def render(self, lang: str = "en") -> str:
+        headline = self.headline_id if lang == "id" else self.headline
+        lines = [f"{len(self.problems)} {headline}:"]
+        lines += [f"  - {problem.render(lang)}" for problem in self.problems]
         return "\n".join(lines)
 
-    def to_dict(self) -> dict[str, object]:
-        return {"error": self.headline, "problems": [p.to_dict() for p in self.problems]}
+    def to_dict(self, lang: str = "en") -> dict[str, object]:
+        return {"error": self.headline, "problems": [p.to_dict(lang) for p in self.problems]}
 
 
 class KnowledgeBaseError(_ProblemsError):
     """The knowledge base is malformed; nothing was loaded."""
 
     headline = "problem(s) in the knowledge base"
+    headline_id = "masalah dalam basis pengetahuan"
 
 
 class CaseError(_ProblemsError):
     """The case is malformed; nothing was evaluated."""
 
     headline = "problem(s) in the case"
+    headline_id = "masalah dalam kasus"
 
 
 class UnknownTargetError(KinerjaError):

@@ -175,7 +175,8 @@ class Evaluation:
             "fired_rules": [
                 {"seq": f.seq, "rule": f.rule, "title": tr(kb.rules[f.rule].title, lang),
                  "facts": [self._premise_name(k) for k in f.premises],
-                 "concludes": f.conclusion}
+                 "concludes": f.conclusion,
+                 "concludes_text": describe_fact(kb, self.trace.records[f.conclusion], lang)}
                 for f in self.trace.firings
             ],
             "references": [

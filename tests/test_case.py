@@ -137,3 +137,17 @@ def test_canonical_form_round_trips(kb: KnowledgeBase) -> None:
     assert again == case
     assert case.to_dict()["findings"] == {"ability": "fair", "sop_compliance": {"interview":
                                                                                 "good"}}
+
+
+def test_problems_speak_indonesian_too(kb: KnowledgeBase) -> None:
+    found = problems(kb, {"subject": {"name": "x"}, "findings": {"ability": "hebat"},
+                          "measures": {"unexcused_absence_days": -1}})
+    rating = found["findings.ability"]
+    assert rating.text("en") == "rating 'hebat' is outside the scale"
+    assert rating.text("id") == "nilai 'hebat' di luar skala penilaian"
+    assert found["measures.unexcused_absence_days"].text("id").startswith("tidak boleh negatif")
+    with pytest.raises(CaseError) as caught:
+        parse_case(kb, {"subject": {"name": "x"}, "findings": {"ability": "hebat"}})
+    assert caught.value.render("id").startswith("1 masalah dalam kasus:")
+    assert "nilai yang diizinkan: good, fair, poor" in caught.value.render("id")
+    assert caught.value.to_dict("id")["problems"][0]["message"] == rating.text("id")

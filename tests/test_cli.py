@@ -68,7 +68,7 @@ def test_bad_case_exits_2_with_every_problem_and_no_output(
         capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str, expected: str) -> None:
     path = tmp_path / "case.yaml"
     path.write_text(content, encoding="utf-8")
-    code, out, err = run(capsys, "evaluate", str(path), "--format", "json")
+    code, out, err = run(capsys, "evaluate", str(path), "--format", "json", "--lang", "en")
     assert code == 2
     assert out == ""
     assert expected in err and "Traceback" not in err
@@ -78,7 +78,7 @@ def test_all_problems_are_listed(capsys: pytest.CaptureFixture[str], tmp_path: P
     path = tmp_path / "case.yaml"
     path.write_text("subject: {name: x}\nfindings: {abilty: good, sop: great}\n"
                     "factors: [rain]\n", encoding="utf-8")
-    code, _, err = run(capsys, "evaluate", str(path))
+    code, _, err = run(capsys, "evaluate", str(path), "--lang", "en")
     assert code == 2
     assert "3 problem(s) in the case" in err
     assert "allowed: good, fair, poor" in err
@@ -86,7 +86,7 @@ def test_all_problems_are_listed(capsys: pytest.CaptureFixture[str], tmp_path: P
 
 def test_missing_case_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, err = run(capsys, "evaluate", str(tmp_path / "nope.yaml"))
-    assert code == 2 and out == "" and "cannot read" in err
+    assert code == 2 and out == "" and "tidak dapat membaca" in err
 
 
 def test_explain_how_and_why_not(capsys: pytest.CaptureFixture[str], seed_path: Path,
@@ -153,3 +153,13 @@ def test_argument_errors_exit_2(capsys: pytest.CaptureFixture[str], seed_path: P
     assert code == 2 and "invalid choice" in err
     code, _, err = run(capsys)
     assert code == 2
+
+
+def test_case_problems_follow_lang(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "case.yaml"
+    path.write_text("subjek: {nama: x}\ntemuan: {kemampuan: hebat}\n", encoding="utf-8")
+    code, out, err = run(capsys, "evaluate", str(path), "--lang", "id")
+    assert code == 2 and out == ""
+    assert "masalah dalam kasus" in err and "di luar skala penilaian" in err
+    code, _, err = run(capsys, "evaluate", str(path), "--lang", "en")
+    assert "outside the scale" in err

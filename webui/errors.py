@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from expert import CaseError, UnknownTargetError
+from expert.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 KNOWN_PAGES = (400, 403, 404, 405, 413, 415, 500)
 
@@ -35,8 +36,9 @@ def internal_error(error: InternalServerError) -> tuple[Response | str, int]:
 
 def case_error(error: CaseError) -> tuple[Response | str, int]:
     """A malformed case: 400 with every problem (the API's JSON, or a page)."""
-    if wants_json():
-        return jsonify(error.to_dict()), 400
+    if wants_json():  # in the language the API call asked for, as its result would be
+        lang = request.args.get("lang", DEFAULT_LANGUAGE)
+        return jsonify(error.to_dict(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)), 400
     return render_template("errors/error.html", code=400, key=400,
                            problems=error.problems), 400
 

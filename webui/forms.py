@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from expert import Case, CaseError, KnowledgeBase, parse_case
 from expert.case import COMBINED_SOURCE
+from expert.i18n import DEFAULT_LANGUAGE
 
 MAX_NAME = 300
 MAX_PERIOD = 100
@@ -142,7 +143,7 @@ class AssessmentForm:
         return notes
 
     # -- validation --------------------------------------------------------------------------
-    def validate(self, t: Translate) -> Case | None:
+    def validate(self, t: Translate, lang: str = DEFAULT_LANGUAGE) -> Case | None:
         """The case, or None with ``errors`` filled in (every problem, beside its field)."""
         self.errors = {}
         document = self._document(t)
@@ -154,7 +155,7 @@ class AssessmentForm:
                 name = field_for_path(problem.path)
                 if name in checked:  # the form has said it already, in the user's language
                     continue
-                message = problem.message
+                message = problem.text(lang)
                 if problem.allowed:
                     message += " (" + ", ".join(problem.allowed) + ")"
                 self.add_error(name, message)

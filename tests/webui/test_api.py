@@ -35,6 +35,14 @@ def test_an_unknown_indicator_is_400_with_every_problem(client, seed_case):
     assert "findings.charisma" in paths and "ability" in paths["findings.charisma"]["allowed"]
     assert "findings.ability.interview" in paths
     assert body["error"] == "problem(s) in the case"
+    assert paths["findings.charisma"]["message"] == "indikator tidak dikenal"
+
+
+def test_problems_follow_the_requested_language(client, seed_case):
+    case = json.loads(json.dumps(seed_case))
+    case["findings"]["charisma"] = "good"
+    body = client.post("/api/v1/evaluate?lang=en", json=case).get_json()
+    assert body["problems"][0]["message"] == "unknown indicator"
 
 
 @pytest.mark.parametrize("body", [b"{not json", b"\xff", b""])

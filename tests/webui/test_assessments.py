@@ -301,11 +301,11 @@ def test_upload_in_indonesian_vocabulary(client):
 
 @pytest.mark.parametrize(("body", "expected"), [
     (b"subject: {name: X}\nfindings: {charisma: good}\n", "findings.charisma"),
-    (b"{not json", "not valid YAML or JSON"),
-    (b"subject: [\n", "not valid YAML or JSON"),
-    (b"", "is empty"),
-    (b"\xff\xfe\x00", "not UTF-8"),
-    (b"- just\n- a list\n", "must be a mapping"),
+    (b"{not json", "bukan YAML atau JSON yang sah"),
+    (b"subject: [\n", "bukan YAML atau JSON yang sah"),
+    (b"", "kosong"),
+    (b"\xff\xfe\x00", "bukan teks UTF-8"),
+    (b"- just\n- a list\n", "harus berupa pemetaan"),
 ])
 def test_a_malformed_upload_is_400_with_every_problem(client, body, expected):
     response = client.post("/assessments/upload", data={

@@ -86,7 +86,7 @@ def new() -> Any:
     kb = knowledge_base()
     if request.method == "POST":
         form = AssessmentForm.from_request(kb, request.form)
-        case = form.validate(t)
+        case = form.validate(t, get_lang())
         if case is None:
             return _render_form(form, status=400)
         assessment = record_evaluation(kb, case, origin="form",
@@ -109,7 +109,7 @@ def edit(assessment_id: int) -> Any:
     assessment = _assessment(assessment_id)
     if request.method == "POST":
         form = AssessmentForm.from_request(kb, request.form)
-        case = form.validate(t)
+        case = form.validate(t, get_lang())
         if case is None:
             return _render_form(form, assessment=assessment, status=400)
         record_evaluation(kb, case, origin="form", assessment=assessment,

@@ -1,0 +1,63 @@
+"""The case reader's messages in both languages: a department head reads them in Indonesian."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from expert.errors import Problem
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "not_utf8": {"en": "{name} is not UTF-8 text", "id": "{name} bukan teks UTF-8"},
+    "empty": {"en": "{name} is empty; a case needs at least 'subject'",
+              "id": "{name} kosong; sebuah kasus memerlukan sekurang-kurangnya 'subject'"},
+    "not_yaml": {"en": "{name} is not valid YAML or JSON: {detail}",
+                 "id": "{name} bukan YAML atau JSON yang sah: {detail}"},
+    "unreadable": {"en": "cannot read {name}: {detail}",
+                   "id": "tidak dapat membaca {name}: {detail}"},
+    "not_a_case": {"en": "a case must be a mapping with 'subject' and 'findings'",
+                   "id": "kasus harus berupa pemetaan dengan 'subject' dan 'findings'"},
+    "unknown_key": {"en": "unknown key", "id": "kunci tidak dikenal"},
+    "given_twice": {"en": "'{word}' is given twice", "id": "'{word}' diberikan dua kali"},
+    "must_be_text": {"en": "must be text", "id": "harus berupa teks"},
+    "subject_required": {"en": "is required (with at least 'name')",
+                         "id": "wajib diisi (sekurang-kurangnya 'name')"},
+    "subject_mapping": {"en": "must be a mapping with 'name', 'kind' and 'period'",
+                        "id": "harus berupa pemetaan dengan 'name', 'kind', dan 'period'"},
+    "required": {"en": "is required", "id": "wajib diisi"},
+    "non_empty_text": {"en": "must be non-empty text",
+                       "id": "harus berupa teks yang tidak kosong"},
+    "unknown_kind": {"en": "unknown kind {value!r}", "id": "jenis {value!r} tidak dikenal"},
+    "period_text": {"en": "must be text, for example \"2024\"",
+                    "id": "harus berupa teks, misalnya \"2024\""},
+    "rating_outside": {"en": "rating {value!r} is outside the scale",
+                       "id": "nilai {value!r} di luar skala penilaian"},
+    "findings_mapping": {
+        "en": "must map each indicator to a rating or to sources and ratings",
+        "id": "harus memetakan setiap indikator ke nilai, atau ke sumber bukti dan nilainya"},
+    "unknown_indicator": {"en": "unknown indicator", "id": "indikator tidak dikenal"},
+    "finding_shape": {"en": "must be a rating or a mapping of sources to ratings",
+                      "id": "harus berupa nilai atau pemetaan sumber bukti ke nilai"},
+    "unknown_source": {"en": "unknown evidence source", "id": "sumber bukti tidak dikenal"},
+    "factors_list": {"en": "must be a list of factor ids", "id": "harus berupa daftar id faktor"},
+    "unknown_factor": {"en": "unknown factor {value!r}", "id": "faktor {value!r} tidak dikenal"},
+    "listed_twice": {"en": "'{word}' is listed twice", "id": "'{word}' tercantum dua kali"},
+    "measures_mapping": {"en": "must map each measure to a number",
+                         "id": "harus memetakan setiap ukuran ke sebuah angka"},
+    "unknown_measure": {"en": "unknown measure", "id": "ukuran tidak dikenal"},
+    "not_number": {"en": "must be a number, not {value!r}",
+                   "id": "harus berupa angka, bukan {value!r}"},
+    "negative": {"en": "must not be negative (got {value})",
+                 "id": "tidak boleh negatif (tertulis {value})"},
+    "not_whole": {"en": "must be a whole number (got {value})",
+                  "id": "harus bilangan bulat (tertulis {value})"},
+    "too_large": {"en": "must be at most {limit} (got {value})",
+                  "id": "paling besar {limit} (tertulis {value})"},
+}
+
+
+def case_problem(path: str, code: str, allowed: tuple[str, ...] | list[str] = (),
+                 **params: Any) -> Problem:
+    """A problem of a case, its message in English (``message``) and in every language."""
+    texts = MESSAGES[code]
+    translations = tuple((lang, text.format(**params)) for lang, text in texts.items())
+    return Problem(path, dict(translations)["en"], tuple(allowed), translations=translations)
