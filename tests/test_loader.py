@@ -85,3 +85,15 @@ def test_a_new_dimension_needs_only_knowledge(kb_copy: Path) -> None:
     result = evaluate(kb, parse_case(kb, {"subject": {"name": "x"},
                                           "findings": {"loyalitas": "poor"}})).to_dict("en")
     assert {d["id"]: d["rating"] for d in result["dimensions"]}["commitment"] == "poor"
+
+
+def test_unknown_references_are_named_where_they_stand(kb_copy: Path) -> None:
+    edit(kb_copy / "factors.yaml", lambda d: d["factors"][2]["references"].append("ghost_2019"))
+    edit(kb_copy / "recommendations.yaml",
+         lambda d: d["recommendations"][1]["references"].append("ghost_2019"))
+    edit(kb_copy / "model.yaml", lambda d: d["dimensions"][0]["references"].append("ghost_2019"))
+    found = [p for p in problems(kb_copy) if "ghost_2019" in p]
+    assert any(p.startswith("factors.yaml: factors[2].references[") for p in found), found
+    assert any(p.startswith("recommendations.yaml: recommendations[1].references[")
+               for p in found), found
+    assert any(p.startswith("model.yaml: dimensions[0].references[") for p in found), found

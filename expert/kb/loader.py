@@ -201,6 +201,14 @@ class _Reader:
                              f"unknown dimension '{indicator.dimension}'", dimensions)
         self.check_model(vocab)
         self.vocab = vocab
+        # references first: every other file cites them, and is checked as it is read
+        references = self.entries(self.section(self.read("references.yaml"), "references"),
+                                  "references", self.reference)
+        self.reference_ids = tuple(references)
+        self.file = "model.yaml"
+        for index, raw in enumerate(self.section(model, "dimensions")):
+            if isinstance(raw, Mapping):
+                self.cited(raw, f"dimensions[{index}]")
         factors = self.entries(self.section(self.read("factors.yaml"), "factors"), "factors",
                                self.factor)
         measures = self.entries(self.section(self.read("measures.yaml"), "measures"), "measures",
@@ -213,8 +221,6 @@ class _Reader:
         recommendations = self.entries(
             self.section(self.read("recommendations.yaml"), "recommendations"), "recommendations",
             self.recommendation)
-        references = self.entries(self.section(self.read("references.yaml"), "references"),
-                                  "references", self.reference)
         self.known = {
             "indicator": tuple(indicators), "dimension": tuple(dimensions),
             "factor": tuple(factors), "measure": tuple(measures), "diagnosis": tuple(diagnoses),
@@ -241,7 +247,6 @@ class _Reader:
             if count != 1:
                 self.file = "rules/"
                 self.problem("", f"exactly one rule of kind '{kind}' is needed, found {count}")
-        self.check_references(references, dimensions, factors, measures, recommendations, rules)
         if self.problems:
             raise KnowledgeBaseError(self.problems)
         return KnowledgeBase(
@@ -260,16 +265,14 @@ class _Reader:
             if priority.rank is None:
                 self.problem(f"priorities[{priority.id}].rank", "every priority needs a rank")
 
-    def check_references(self, references: Mapping[str, Reference], *tables: Mapping[str, Any]
-                         ) -> None:
-        for table in tables:
-            for entry in table.values():
-                cited = getattr(entry, "references", ())
-                for ref in cited:
-                    if ref not in references:
-                        self.file = getattr(entry, "file", "") or self.file
-                        self.problem(f"{entry.id}.references", f"unknown reference '{ref}'",
-                                     references)
+    def cited(self, node: Mapping[str, Any], path: str) -> tuple[str, ...]:
+        """An entry's references, each of which must be in references.yaml."""
+        cited = self.strings(node, "references", path)
+        for index, ref in enumerate(cited):
+            if ref not in self.reference_ids:
+                self.problem(f"{path}.references[{index}]", f"unknown reference '{ref}'",
+                             self.reference_ids)
+        return cited
 
     # -- entry builders ----------------------------------------------------------------------
     def term(self, node: Mapping[str, Any], path: str) -> Term:
@@ -301,7 +304,7 @@ class _Reader:
         return Factor(self.ident(node, path), self.choice(node, "kind", path, FACTOR_KINDS),
                       self.choice(node, "scope", path, FACTOR_SCOPES),
                       self.text(node, "label", path), self.text(node, "description", path),
-                      self.strings(node, "aliases", path), self.strings(node, "references", path))
+                      self.strings(node, "aliases", path), self.cited(node, path))
 
     def measure(self, node: Mapping[str, Any], path: str) -> Measure:
         self.check_keys(node, path, ("id", "label", "description", "unit"),
@@ -312,7 +315,7 @@ class _Reader:
         return Measure(self.ident(node, path), self.text(node, "label", path),
                        self.text(node, "description", path), self.text(node, "unit", path),
                        bool(integer), self.number(node, "max", path),
-                       self.strings(node, "aliases", path), self.strings(node, "references", path))
+                       self.strings(node, "aliases", path), self.cited(node, path))
 
     def diagnosis(self, node: Mapping[str, Any], path: str) -> Diagnosis:
         self.check_keys(node, path, ("id", "title", "description"))
@@ -338,7 +341,7 @@ class _Reader:
             priority=self.choice(node, "priority", path, self.vocab["priorities"]),
             timeframe=self.choice(node, "timeframe", path, self.vocab["timeframes"]),
             monitor=self.monitor(node.get("monitor"), f"{path}.monitor"),
-            references=self.strings(node, "references", path),
+            references=self.cited(node, path),
         )
 
     def monitor(self, raw: Any, path: str) -> Monitor:
@@ -393,7 +396,7 @@ class _Reader:
             parsed = [self.condition(raw, f"{path}.when[{i}]") for i, raw in enumerate(raw_when)]
             when = tuple(c for c in parsed if c is not None)
             then = self.conclusion(node.get("then"), f"{path}.then")
-        references = self.strings(node, "references", path)
+        references = self.cited(node, path)
         return Rule(id=self.ident(node, path), kind=str(kind), title=self.text(node, "title", path),
                     justification=self.text(node, "justification", path), references=references,
                     when=when, then=then, policy=policy, file=self.file)
