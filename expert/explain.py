@@ -67,6 +67,8 @@ class Explainer:
             node.update({k: v for k, v in record.data.items()
                          if k in ("id", "rating", "agreement", "score")})
             node["explanation"] = self.how(key)
+            if len(record.derivations) > 1:  # other rules reached the same conclusion too
+                node["also_by"] = [f.rule for f in record.derivations[1:]]
         return node
 
     def how(self, key: str, derivation: int = 0) -> dict[str, Any]:

@@ -160,7 +160,9 @@ def render_tree(tree: dict[str, Any], lang: str, indent: int = 0) -> list[str]:
              f"{pad}  {m['references']}: {', '.join(tree['references'])}"]
     for premise in tree["premises"]:
         marker = "•" if premise.get("input") else "←"
-        lines.append(f"{pad}  {marker} {premise['text']}")
+        also = f"  ({m['also'].lower()}: {', '.join(premise['also_by'])})" \
+            if premise.get("also_by") else ""
+        lines.append(f"{pad}  {marker} {premise['text']}{also}")
         if "explanation" in premise:
             lines += render_tree(premise["explanation"], lang, indent + 2)
     return lines
