@@ -65,7 +65,7 @@ def render_text(result: dict[str, Any], audiences: dict[str, str], width: int | 
                 ) -> str:
     """The evaluation for a terminal: a verdict table, then recommendations by audience,
     wrapped to the terminal's width."""
-    width = width or min(shutil.get_terminal_size((100, 24)).columns, 120)
+    width = width or _terminal_width()
     m = MESSAGES[result["lang"]]
     subject = result["subject"]
     lines = [m["title"], "=" * len(m["title"]),
@@ -151,12 +151,17 @@ def render_markdown(result: dict[str, Any], audiences: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _terminal_width() -> int:
+    return min(shutil.get_terminal_size((100, 24)).columns, 120)
+
+
 def render_tree(tree: dict[str, Any], lang: str, indent: int = 0) -> list[str]:
     """A HOW tree as indented lines, down to the input facts."""
     m = MESSAGES[lang]
     pad = "  " * indent
-    lines = [f"{pad}{m['rule']} {tree['rule']}: {tree['title']}",
-             f"{pad}  {m['because']}: {tree['because']}",
+    because = _wrap(f"{m['because']}: {tree['because']}", pad + "  ",
+                    max(_terminal_width(), len(pad) + 40))
+    lines = [f"{pad}{m['rule']} {tree['rule']}: {tree['title']}", *because,
              f"{pad}  {m['references']}: {', '.join(tree['references'])}"]
     for premise in tree["premises"]:
         marker = "•" if premise.get("input") else "←"
