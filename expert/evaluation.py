@@ -135,7 +135,8 @@ class Evaluation:
                 "explanation": explainer.how(record.key),
             })
         recommendations = []
-        for rec_id in self.recommendation_ids:
+        recommendation_ids = self.recommendation_ids
+        for rec_id in recommendation_ids:
             record = self.trace.records[f"recommendation:{rec_id}"]
             rec = kb.recommendations[rec_id]
             priority = self.recommendation_priority(record)
@@ -154,7 +155,7 @@ class Evaluation:
                 "explanation": derivations[0], "support": derivations[1:],
             })
         cited = sorted({ref for f in self.trace.firings for ref in kb.rules[f.rule].references}
-                       | {ref for rec_id in self.recommendation_ids
+                       | {ref for rec_id in recommendation_ids
                           for ref in kb.recommendations[rec_id].references})
         return {
             "subject": {"name": self.case.subject_name, "kind": self.case.subject_kind,

@@ -189,26 +189,19 @@ class _Reader:
     def load(self) -> KnowledgeBase:
         if not self.root.is_dir():
             raise KnowledgeBaseError([Problem("", f"knowledge directory not found: {self.root}")])
+        # references first: every other file cites them, and is checked as it is read
+        references = self.entries(self.section(self.read("references.yaml"), "references"),
+                                  "references", self.reference)
+        self.reference_ids = tuple(references)
         model = self.read("model.yaml")
         vocab: dict[str, dict[str, Term]] = {}
         for name in VOCABULARIES:
             vocab[name] = self.entries(self.section(model, name), name, self.term)
         dimensions = self.entries(self.section(model, "dimensions"), "dimensions", self.dimension)
+        self.dimension_ids = tuple(dimensions)
         indicators = self.entries(self.section(model, "indicators"), "indicators", self.indicator)
-        for item_id, indicator in indicators.items():
-            if indicator.dimension not in dimensions:
-                self.problem(f"indicators[{item_id}].dimension",
-                             f"unknown dimension '{indicator.dimension}'", dimensions)
         self.check_model(vocab)
         self.vocab = vocab
-        # references first: every other file cites them, and is checked as it is read
-        references = self.entries(self.section(self.read("references.yaml"), "references"),
-                                  "references", self.reference)
-        self.reference_ids = tuple(references)
-        self.file = "model.yaml"
-        for index, raw in enumerate(self.section(model, "dimensions")):
-            if isinstance(raw, Mapping):
-                self.cited(raw, f"dimensions[{index}]")
         factors = self.entries(self.section(self.read("factors.yaml"), "factors"), "factors",
                                self.factor)
         measures = self.entries(self.section(self.read("measures.yaml"), "measures"), "measures",
@@ -216,7 +209,6 @@ class _Reader:
         diagnoses = self.entries(self.section(self.read("diagnoses.yaml"), "diagnoses"),
                                  "diagnoses", self.diagnosis)
         self.indicator_ids = tuple(indicators)
-        self.dimension_ids = tuple(dimensions)
         self.measure_ids = tuple(measures)
         recommendations = self.entries(
             self.section(self.read("recommendations.yaml"), "recommendations"), "recommendations",
@@ -289,11 +281,13 @@ class _Reader:
     def dimension(self, node: Mapping[str, Any], path: str) -> Dimension:
         self.check_keys(node, path, ("id", "label", "definition"), ("references",))
         return Dimension(self.ident(node, path), self.text(node, "label", path),
-                         self.text(node, "definition", path),
-                         self.strings(node, "references", path))
+                         self.text(node, "definition", path), self.cited(node, path))
 
     def indicator(self, node: Mapping[str, Any], path: str) -> Indicator:
         self.check_keys(node, path, ("id", "dimension", "label", "definition"), ("aliases",))
+        if node.get("dimension") not in self.dimension_ids:
+            self.problem(f"{path}.dimension", f"unknown dimension {node.get('dimension')!r}",
+                         self.dimension_ids)
         return Indicator(self.ident(node, path), str(node.get("dimension")),
                          self.text(node, "label", path), self.text(node, "definition", path),
                          self.strings(node, "aliases", path))
