@@ -86,6 +86,61 @@ def _plain_number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
+def _shown(value: float) -> str:
+    """A number for a message: huge integers shortened rather than printed in full."""
+    text = repr(value)
+    return text if len(text) <= 24 else f"{text[:10]}…({len(text)} digits)"
+
+
+class _Mapping(dict[Any, Any]):
+    """A decoded mapping that remembers the keys written more than once (the last one wins
+    in YAML and JSON alike; a case must not lose a finding that way)."""
+
+    duplicates: tuple[Any, ...] = ()
+
+
+def _pairs(pairs: list[tuple[Any, Any]]) -> _Mapping:
+    mapping = _Mapping()
+    repeated = []
+    for key, value in pairs:
+        if key in mapping:
+            repeated.append(key)
+        mapping[key] = value
+    mapping.duplicates = tuple(repeated)
+    return mapping
+
+
+class _CaseLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, building mappings that remember repeated keys."""
+
+
+def _construct_mapping(loader: _CaseLoader, node: yaml.MappingNode) -> _Mapping:
+    loader.flatten_mapping(node)
+    pairs = []
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping", node.start_mark, "found an unhashable key",
+                key_node.start_mark) from None
+        pairs.append((key, loader.construct_object(value_node, deep=True)))
+    return _pairs(pairs)
+
+
+_CaseLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _decode(text: str) -> Any:
+    if text.lstrip().startswith("{"):
+        try:
+            return json.loads(text, object_pairs_hook=_pairs)
+        except json.JSONDecodeError:
+            pass  # flow-style YAML starts with a brace too
+    return yaml.load(text, Loader=_CaseLoader)  # noqa: S506 (a SafeLoader subclass)
+
+
 def load_case_text(kb: KnowledgeBase, text: str | bytes, name: str = "case") -> Case:
     """Parse a case from YAML or JSON text."""
     if isinstance(text, bytes):
@@ -96,13 +151,47 @@ def load_case_text(kb: KnowledgeBase, text: str | bytes, name: str = "case") -> 
     if not text.strip():
         raise CaseError([case_problem("", "empty", name=name)])
     try:
-        data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise CaseError([case_problem("", "not_yaml", name=name, detail=first_line)]) from None
+        data = _decode(text)
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        # ValueError: a JSON error, or an integer past Python's digit limit; RecursionError:
+        # nesting deeper than any case needs
+        lines = str(exc).splitlines()
+        detail = lines[0] if lines else type(exc).__name__
+        raise CaseError([case_problem("", "not_yaml", name=name, detail=detail)]) from None
     if data is None:
         raise CaseError([case_problem("", "empty", name=name)])
     return parse_case(kb, data)
+
+
+def _invalid_texts(data: Any) -> list[str]:
+    """The paths of strings that are not valid Unicode (lone surrogates from JSON escapes)."""
+    found = []
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, node = stack.pop()
+        items: list[tuple[Any, Any]] = []
+        if isinstance(node, dict):
+            items = list(node.items())
+        elif isinstance(node, list):
+            items = [(f"[{i}]", v) for i, v in enumerate(node)]
+        elif isinstance(node, str) and not _encodable(node):
+            found.append(path)
+        for key, value in items:
+            if isinstance(key, str) and not _encodable(key):
+                found.append(path or "(document)")
+                continue
+            step = key if isinstance(key, str) and key.startswith("[") else f".{key}"
+            child = f"{path}{step}" if path else str(key)
+            stack.append((child, value))
+    return sorted(found)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def read_case_file(kb: KnowledgeBase, path: str | Path) -> Case:
@@ -143,6 +232,7 @@ class _CaseReader:
         for word, aliases in table.items():
             index.update({normalise_word(a): word for a in aliases})
         found: dict[str, tuple[str, Any]] = {}
+        self.repeated(node, path)
         for key, value in node.items():
             where = f"{path}.{key}" if path else str(key)
             canonical = index.get(normalise_word(str(key)))
@@ -154,9 +244,17 @@ class _CaseReader:
                 found[canonical] = (str(key), value)
         return found
 
+    def repeated(self, node: Mapping[Any, Any], path: str) -> None:
+        """Report keys the document wrote twice (the decoder kept only the last)."""
+        for key in getattr(node, "duplicates", ()):
+            self.problem(f"{path}.{key}" if path else str(key), "given_twice", word=key)
+
     def read(self, data: Any) -> Case:
         if not isinstance(data, Mapping):
             raise CaseError([case_problem("", "not_a_case", tuple(TOP_LEVEL_KEYS))])
+        invalid = _invalid_texts(data)
+        if invalid:
+            raise CaseError([case_problem(path, "invalid_text") for path in invalid])
         top = self.keys(data, "", TOP_LEVEL_KEYS)
         name, kind, period = self.subject(top.get("subject"))
         findings = self.findings(top.get("findings"))
@@ -203,7 +301,8 @@ class _CaseReader:
         period = None
         if "period" in fields and fields["period"][1] is not None:
             period_key, raw_period = fields["period"]
-            if isinstance(raw_period, Mapping | list) or isinstance(raw_period, bool):
+            # a YAML float would lose digits (2024.10 reads as 2024.1): text or an integer only
+            if isinstance(raw_period, Mapping | list | bool | float):
                 self.problem(f"{key}.{period_key}", "period_text")
             else:
                 period = str(raw_period)
@@ -228,6 +327,7 @@ class _CaseReader:
             return ()
         result: list[SourceFinding] = []
         seen: set[str] = set()
+        self.repeated(node, key)
         for raw_indicator, value in node.items():
             path = f"{key}.{raw_indicator}"
             indicator = self.indicators.get(normalise_word(str(raw_indicator)))
@@ -252,6 +352,7 @@ class _CaseReader:
                    ) -> list[SourceFinding]:
         result: list[SourceFinding] = []
         seen: set[str] = set()
+        self.repeated(node, path)
         for raw_source, raw_rating in node.items():
             source_path = f"{path}.{raw_source}"
             source = self.sources.get(normalise_word(str(raw_source)))
@@ -294,6 +395,7 @@ class _CaseReader:
             self.problem(key, "measures_mapping", list(self.kb.measures))
             return {}
         result: dict[str, float] = {}
+        self.repeated(node, key)
         for raw_measure, value in node.items():
             path = f"{key}.{raw_measure}"
             measure_id = self.measures.get(normalise_word(str(raw_measure)))
@@ -306,19 +408,29 @@ class _CaseReader:
             measure = self.kb.measures[measure_id]
             if value is None:
                 continue
-            if isinstance(value, bool) or not isinstance(value, int | float) \
-                    or not math.isfinite(value):
+            if isinstance(value, bool) or not isinstance(value, int | float):
                 self.problem(path, "not_number", value=value)
                 continue
-            if value < 0:
-                self.problem(path, "negative", value=value)
+            if isinstance(value, float) and not math.isfinite(value):
+                self.problem(path, "not_number", value=value)
                 continue
-            if measure.integer and not float(value).is_integer():
-                self.problem(path, "not_whole", value=value)
+            try:
+                number = float(value)
+            except OverflowError:  # an integer past any float: past any measure's bound too
+                number = math.inf
+            if math.isinf(number) and measure.maximum is None:
+                self.problem(path, "not_number", value=_shown(value))
                 continue
-            if measure.maximum is not None and value > measure.maximum:
+            shown = _shown(value)
+            if number < 0:
+                self.problem(path, "negative", value=shown)
+                continue
+            if measure.maximum is not None and number > measure.maximum:
                 limit = _plain_number(measure.maximum)
-                self.problem(path, "too_large", limit=limit, value=value)
+                self.problem(path, "too_large", limit=limit, value=shown)
                 continue
-            result[measure_id] = float(value)
+            if measure.integer and not number.is_integer():
+                self.problem(path, "not_whole", value=shown)
+                continue
+            result[measure_id] = number
         return result

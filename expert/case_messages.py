@@ -50,6 +50,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                  "id": "tidak boleh negatif (tertulis {value})"},
     "not_whole": {"en": "must be a whole number (got {value})",
                   "id": "harus bilangan bulat (tertulis {value})"},
+    "invalid_text": {"en": "is not valid Unicode text", "id": "bukan teks Unicode yang sah"},
     "too_large": {"en": "must be at most {limit} (got {value})",
                   "id": "paling besar {limit} (tertulis {value})"},
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -82,6 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `kinerja … | head`: the reader left; no traceback at exit either
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FINDINGS
 
 
 def _report(error: Exception, lang: str) -> None:
@@ -167,8 +172,15 @@ def _coverage(args: argparse.Namespace) -> int:
     from expert.coverage import coverage
 
     kb = _load(args)
-    folders = args.cases or [kb.directory / "cases", Path("tests") / "rule_cases"]
-    report = coverage(kb, [f for f in folders if f.is_dir()])
+    if args.cases:
+        missing = [str(f) for f in args.cases if not f.is_dir()]
+        if missing:
+            print(f"kinerja: not a folder of cases: {', '.join(missing)}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        folders = args.cases
+    else:  # the defaults: whichever of them exist here
+        folders = [f for f in (kb.directory / "cases", Path("tests") / "rule_cases") if f.is_dir()]
+    report = coverage(kb, folders)
     if args.format == "json":
         print(json.dumps({"cases": len(report.cases), "unfired": report.unfired,
                           "fired": report.fired, "problems": report.problems}, indent=2))

@@ -35,7 +35,7 @@ def cases_in(kb: KnowledgeBase, folders: Iterable[Path]
         for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.json")):
             try:
                 document = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except yaml.YAMLError:
+            except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError, RecursionError):
                 document = None  # read_case_file reports it properly
             if isinstance(document, dict) and "rule" in document and "fires" in document:
                 for half in ("fires", "does_not_fire"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from expert.case import Case
+from expert.case import COMBINED_SOURCE, Case
 from expert.errors import UnknownTargetError
 from expert.explain import Explainer, describe_fact
 from expert.i18n import DEFAULT_LANGUAGE, tr
@@ -110,7 +110,10 @@ class Evaluation:
             d = record.data
             indicators.append({
                 "id": indicator_id, "dimension": d["dimension"], "rating": d["rating"],
-                "agreement": d["agreement"], "sources": dict(d["sources"]),
+                "agreement": d["agreement"],
+                # sources as the case-format names them; a shorthand rating is `combined`
+                "sources": {s: r for s, r in d["sources"].items() if s != COMBINED_SOURCE},
+                "combined": COMBINED_SOURCE in d["sources"],
                 "label": kb.label("indicators", indicator_id, lang),
                 "rating_label": kb.label("ratings", d["rating"], lang),
                 "agreement_label": kb.label("agreements", d["agreement"], lang),

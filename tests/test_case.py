@@ -151,3 +151,38 @@ def test_problems_speak_indonesian_too(kb: KnowledgeBase) -> None:
     assert caught.value.render("id").startswith("1 masalah dalam kasus:")
     assert "nilai yang diizinkan: good, fair, poor" in caught.value.render("id")
     assert caught.value.to_dict("id")["problems"][0]["message"] == rating.text("id")
+
+
+@pytest.mark.parametrize("text, path, message", [
+    ("subject: {name: x}\nfindings: {ability: good, ability: poor}\n", "findings.ability",
+     "given twice"),
+    ('{"subject": {"name": "x", "name": "y"}}', "subject.name", "given twice"),
+    ('{"subject": {"name": "x"}, "findings": {"ability": {"interview": "good", '
+     '"interview": "poor"}}}', "findings.ability.interview", "given twice"),
+    ("subject: {name: x}\nmeasures: {unexcused_absence_days: " + "9" * 400 + "}\n",
+     "measures.unexcused_absence_days", "at most 366"),
+    ('{"subject": {"name": "\\ud800"}}', "subject.name", "not valid Unicode"),
+    ("subject: {name: x, period: 2024.10}\n", "subject.period", "must be text"),
+])
+def test_input_that_would_be_lost_or_crash(kb: KnowledgeBase, text: str, path: str,
+                                           message: str) -> None:
+    with pytest.raises(CaseError) as caught:
+        load_case_text(kb, text)
+    found = {p.path: p.message for p in caught.value.problems}
+    assert path in found and message in found[path], found
+
+
+@pytest.mark.parametrize("text", [
+    "subject: {name: x}\nnotes: " + "9" * 5000 + "\n",
+    "subject: " + "[" * 3000 + "]" * 3000 + "\n",
+    "subject: {name: x}\n[1]: 2\n",
+])
+def test_pathological_documents_are_not_cases(kb: KnowledgeBase, text: str) -> None:
+    with pytest.raises(CaseError) as caught:
+        load_case_text(kb, text)
+    assert "not valid YAML or JSON" in str(caught.value)
+
+
+def test_flow_style_yaml_that_starts_with_a_brace(kb: KnowledgeBase) -> None:
+    case = load_case_text(kb, "{subject: {name: x}, findings: {ability: cukup}}")
+    assert case.findings[0].rating == "fair"

@@ -163,3 +163,18 @@ def test_case_problems_follow_lang(capsys: pytest.CaptureFixture[str], tmp_path:
     assert "masalah dalam kasus" in err and "di luar skala penilaian" in err
     code, _, err = run(capsys, "evaluate", str(path), "--lang", "en")
     assert "outside the scale" in err
+
+
+def test_kb_coverage_with_a_folder_that_is_not_there(capsys: pytest.CaptureFixture[str],
+                                                     tmp_path: Path) -> None:
+    code, out, err = run(capsys, "kb", "coverage", "--cases", str(tmp_path / "nowhere"))
+    assert code == 2 and out == "" and "not a folder of cases" in err
+
+
+def test_kb_coverage_reports_unreadable_cases(capsys: pytest.CaptureFixture[str],
+                                              tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_bytes(b"\xff\xfe")
+    (tmp_path / "dir.yaml").mkdir()
+    code, out, _ = run(capsys, "kb", "coverage", "--cases", str(tmp_path))
+    assert code == 1
+    assert "bad.yaml is not UTF-8 text" in out and "dir.yaml" in out

@@ -97,3 +97,50 @@ def test_unknown_references_are_named_where_they_stand(kb_copy: Path) -> None:
     assert any(p.startswith("recommendations.yaml: recommendations[1].references[")
                for p in found), found
     assert any(p.startswith("model.yaml: dimensions[0].references[") for p in found), found
+
+
+def test_a_word_that_names_two_entries(kb_copy: Path) -> None:
+    def change(d):  # type: ignore[no-untyped-def]
+        d["ratings"][2]["aliases"].append("cukup")  # poor would steal fair's alias
+        d["ratings"][0]["aliases"].append("belum dinilai")
+
+    edit(kb_copy / "model.yaml", change)
+    edit(kb_copy / "factors.yaml",
+         lambda d: d["factors"][1]["aliases"].append(d["factors"][0]["id"]))
+    found = problems(kb_copy)
+    assert any("ratings[poor].aliases: 'cukup' also names 'fair'" in p for p in found), found
+    assert any("means 'not assessed'" in p for p in found), found
+    assert any(p.startswith("factors.yaml: factors[") and "also names" in p for p in found)
+
+
+@pytest.mark.parametrize("score, message", [(".inf", "finite"), (".nan", "finite"),
+                                            ("2.5", "whole number")])
+def test_scores_are_whole_finite_numbers(kb_copy: Path, score: str, message: str) -> None:
+    path = kb_copy / "model.yaml"
+    text = path.read_text(encoding="utf-8").replace("score: 2\n", f"score: {score}\n", 1)
+    path.write_text(text, encoding="utf-8")
+    assert any("ratings[1].score" in p and message in p for p in problems(kb_copy))
+
+
+def test_double_negation_and_negative_bounds(kb_copy: Path) -> None:
+    edit(kb_copy / "rules" / "competency.yaml", lambda d: d["rules"][0]["when"].append(
+        {"not": {"not": {"factor": "minimal_training"}}}))
+    edit(kb_copy / "measures.yaml", lambda d: d["measures"][0].__setitem__("max", -1))
+    found = problems(kb_copy)
+    assert any("double negation" in p for p in found), found
+    assert any(p.startswith("measures.yaml: measures[0].max") for p in found), found
+
+
+def test_rule_ids_that_differ_only_in_dots_and_underscores_both_fire(kb_copy: Path) -> None:
+    rule = {"title": {"id": "t", "en": "t"}, "when": [{"factor": "minimal_training"}],
+            "justification": {"id": "j", "en": "j"}, "references": ["seed_rahim_2025"]}
+    (kb_copy / "rules" / "zz.yaml").write_text(yaml.safe_dump({"rules": [
+        {"id": "t.a.b", **rule, "then": {"diagnosis": "untrained_technology_gap"}},
+        {"id": "t.a__b", **rule, "then": {"recommendation": "plan_minimum_training_hours"}},
+    ]}), encoding="utf-8")
+    from expert import evaluate, parse_case
+
+    kb = load_knowledge_base(kb_copy)
+    fired = evaluate(kb, parse_case(kb, {"subject": {"name": "x"},
+                                         "factors": ["minimal_training"]})).fired_rule_ids
+    assert {"t.a.b", "t.a__b"} <= set(fired)

@@ -92,3 +92,42 @@ def test_schema_errors_are_findings(kb_copy: Path) -> None:
     found = checks(kb_copy)
     assert any("rules/zz_test.yaml" in f for f in found["schema"] + found.get(
         "unknown-reference", []))
+
+
+def test_rules_that_can_never_fire(kb_copy: Path) -> None:
+    then = {"recommendation": "keep_working_hours"}
+    add_rules(kb_copy,
+              rule("test.both_ratings", [{"indicator": "ability", "rating": "good"},
+                                         {"indicator": "ability", "rating": "poor"}], then),
+              rule("test.and_not", [{"factor": "frequent_lateness"},
+                                    {"not": {"factor": "frequent_lateness"}}], then),
+              rule("test.beyond_max", [{"measure": "unexcused_absence_days", "min": 500}], then),
+              rule("test.fair_and_none_fair", [
+                  {"indicator": "ability", "rating": "fair"},
+                  {"not": {"indicator": "any", "rating": ["fair", "poor"]}}], then))
+    never = " ".join(checks(kb_copy)["never-fires"])
+    for rule_id in ("test.both_ratings", "test.and_not", "test.beyond_max",
+                    "test.fair_and_none_fair"):
+        assert rule_id in never
+
+
+def test_a_narrower_rule_with_a_lower_priority_is_subsumed(kb_copy: Path) -> None:
+    then = {"recommendation": "keep_working_hours"}
+    add_rules(kb_copy,
+              rule("test.wide", [{"factor": "frequent_lateness"}], {**then, "priority": "high"}),
+              rule("test.narrow_low", [{"factor": "frequent_lateness"},
+                                       {"factor": "minimal_training"}],
+                   {**then, "priority": "low"}),
+              rule("test.narrow_high", [{"factor": "frequent_lateness"},
+                                        {"factor": "lack_of_innovation"}],
+                   {**then, "priority": "high"}))
+    subsumed = " ".join(checks(kb_copy)["subsumed"])
+    assert "test.narrow_low" in subsumed and "test.narrow_high" in subsumed
+
+
+def test_unknown_keys_are_schema_findings(kb_copy: Path) -> None:
+    add_rules(kb_copy, {**rule("test.extra", [{"factor": "frequent_lateness"}],
+                                {"recommendation": "keep_working_hours"}), "colour": "red"})
+    found = checks(kb_copy)
+    assert any("colour" in f for f in found["schema"])
+    assert not any("colour" in f for f in found.get("unknown-reference", []))

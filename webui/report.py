@@ -10,7 +10,6 @@ from typing import Any
 from flask import Flask
 
 from expert import KnowledgeBase
-from expert.case import COMBINED_SOURCE
 from expert.i18n import tr
 from webui.charts import Chart, dimension_chart
 from webui.expert_ext import knowledge_base
@@ -74,7 +73,7 @@ def build_report(kb: KnowledgeBase, result: Mapping[str, Any], notes: Mapping[st
                 if indicator_id in kb.indicators else {}
             label = found["label"] if found else kb.label("indicators", indicator_id, lang)
             sources: list[tuple[str, str | None, str]] = []
-            combined = found is not None and COMBINED_SOURCE in found["sources"]
+            combined = found is not None and found["combined"]
             for source in kb.sources:
                 rating = found["sources"].get(source) if found else None
                 sources.append((source, rating, kb.label("ratings", rating, lang) if rating

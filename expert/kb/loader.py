@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import yaml
 
 from expert.errors import KnowledgeBaseError, Problem
-from expert.i18n import LANGUAGES
+from expert.i18n import LANGUAGES, normalise_word
 from expert.kb.model import (
     CONCLUSION_KINDS,
     CONDITION_KINDS,
@@ -84,7 +85,11 @@ class _Reader:
             if required:
                 self.problem("", "file is missing")
             return None
-        raw = path.read_bytes()
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            self.problem("", f"cannot read the file: {exc.strerror or exc}")
+            return None
         self.digest.update(relative.encode() + b"\0" + raw + b"\0")
         try:
             return yaml.safe_load(raw.decode("utf-8"))
@@ -164,10 +169,18 @@ class _Reader:
         value = node.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.problem(f"{path}.{key}", "must be a number")
+        if isinstance(value, bool) or not isinstance(value, int | float) \
+                or not math.isfinite(value):
+            self.problem(f"{path}.{key}", "must be a finite number")
             return None
         return float(value)
+
+    def whole(self, node: Mapping[str, Any], key: str, path: str) -> int | None:
+        value = self.number(node, key, path)
+        if value is not None and not value.is_integer():
+            self.problem(f"{path}.{key}", "must be a whole number")
+            return None
+        return int(value) if value is not None else None
 
     def entries(self, items: list[Any], path: str, build: Callable[[Mapping[str, Any], str], Any]
                 ) -> dict[str, Any]:
@@ -201,11 +214,16 @@ class _Reader:
         self.dimension_ids = tuple(dimensions)
         indicators = self.entries(self.section(model, "indicators"), "indicators", self.indicator)
         self.check_model(vocab)
+        for name in ("ratings", "sources", "subject_kinds"):
+            self.check_words(vocab[name], name)
+        self.check_words(indicators, "indicators")
         self.vocab = vocab
         factors = self.entries(self.section(self.read("factors.yaml"), "factors"), "factors",
                                self.factor)
+        self.check_words(factors, "factors")
         measures = self.entries(self.section(self.read("measures.yaml"), "measures"), "measures",
                                 self.measure)
+        self.check_words(measures, "measures")
         diagnoses = self.entries(self.section(self.read("diagnoses.yaml"), "diagnoses"),
                                  "diagnoses", self.diagnosis)
         self.indicator_ids = tuple(indicators)
@@ -257,6 +275,23 @@ class _Reader:
             if priority.rank is None:
                 self.problem(f"priorities[{priority.id}].rank", "every priority needs a rank")
 
+    def check_words(self, table: Mapping[str, Any], section: str) -> None:
+        """Every id and alias of a vocabulary must read as one entry only, or a case word
+        would silently change meaning; and none may read as 'not assessed'."""
+        from expert.case import NOT_ASSESSED_WORDS
+
+        owner: dict[str, str] = {}
+        for entry in table.values():
+            for word in (entry.id, *entry.aliases):
+                normal = normalise_word(word)
+                if normal in NOT_ASSESSED_WORDS:
+                    self.problem(f"{section}[{entry.id}].aliases",
+                                 f"'{word}' means 'not assessed' in a case")
+                elif owner.get(normal, entry.id) != entry.id:
+                    self.problem(f"{section}[{entry.id}].aliases",
+                                 f"'{word}' also names '{owner[normal]}'")
+                owner.setdefault(normal, entry.id)
+
     def cited(self, node: Mapping[str, Any], path: str) -> tuple[str, ...]:
         """An entry's references, each of which must be in references.yaml."""
         cited = self.strings(node, "references", path)
@@ -269,13 +304,10 @@ class _Reader:
     # -- entry builders ----------------------------------------------------------------------
     def term(self, node: Mapping[str, Any], path: str) -> Term:
         self.check_keys(node, path, ("id", "label"), ("aliases", "score", "rank"))
-        score = self.number(node, "score", path)
-        rank = self.number(node, "rank", path)
         return Term(
             id=self.ident(node, path), label=self.text(node, "label", path),
             aliases=self.strings(node, "aliases", path),
-            score=int(score) if score is not None else None,
-            rank=int(rank) if rank is not None else None,
+            score=self.whole(node, "score", path), rank=self.whole(node, "rank", path),
         )
 
     def dimension(self, node: Mapping[str, Any], path: str) -> Dimension:
@@ -306,9 +338,12 @@ class _Reader:
         integer = node.get("integer", False)
         if not isinstance(integer, bool):
             self.problem(f"{path}.integer", "must be true or false")
+        maximum = self.number(node, "max", path)
+        if maximum is not None and maximum < 0:
+            self.problem(f"{path}.max", "must not be negative: measures are never below 0")
         return Measure(self.ident(node, path), self.text(node, "label", path),
                        self.text(node, "description", path), self.text(node, "unit", path),
-                       bool(integer), self.number(node, "max", path),
+                       bool(integer), maximum,
                        self.strings(node, "aliases", path), self.cited(node, path))
 
     def diagnosis(self, node: Mapping[str, Any], path: str) -> Diagnosis:
@@ -488,6 +523,9 @@ class _Reader:
         }[kind]
         self.check_keys(node, path, (kind,), options)
         if kind == "not":
+            if isinstance(target, Mapping) and "not" in target:
+                self.problem(f"{path}.not", "a double negation: write the condition itself")
+                return None
             inner = self.condition(target, f"{path}.not")
             return Condition("not", inner=inner) if inner is not None else None
         if kind == "overall":

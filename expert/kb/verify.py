@@ -37,7 +37,12 @@ def check_directory(directory: str | Path | None = None) -> tuple[KnowledgeBase 
     except KnowledgeBaseError as error:
         findings = []
         for problem in error.problems:
-            check = "unknown-reference" if "unknown" in problem.message else "schema"
+            # "unknown indicator 'x'", "unknown reference 'y'": a name that points nowhere;
+            # "unknown key", "unknown value", "unknown rule kind": the schema
+            schema_words = ("unknown key", "unknown value", "unknown rule kind")
+            refers = problem.message.startswith("unknown ") and not problem.message.startswith(
+                schema_words)
+            check = "unknown-reference" if refers else "schema"
             where = f"{problem.file}: {problem.path}" if problem.file else problem.path
             message = problem.message
             if problem.allowed:
@@ -50,6 +55,7 @@ def check_directory(directory: str | Path | None = None) -> tuple[KnowledgeBase 
 def verify(kb: KnowledgeBase) -> list[Finding]:
     findings: list[Finding] = []
     findings += _documentation(kb)
+    findings += _contradictions(kb)
     findings += _reachability(kb)
     findings += _unused_diagnoses(kb)
     findings += _cycles(kb)
@@ -74,6 +80,59 @@ def _documentation(kb: KnowledgeBase) -> list[Finding]:
             found.append(Finding("no-references", f"recommendations.yaml: {rec.id}",
                                  "recommendation cites no reference"))
     return found
+
+
+def _contradictions(kb: KnowledgeBase) -> list[Finding]:
+    """Rules whose conditions can never hold together, so the rule can never fire."""
+    found = []
+    for rule in kb.pattern_rules():
+        reason = _contradiction(kb, rule.when)
+        if reason:
+            found.append(Finding("never-fires", _where(rule), reason))
+    return found
+
+
+def _contradiction(kb: KnowledgeBase, conditions: tuple[Condition, ...]) -> str | None:
+    positive = [c for c in conditions if c.kind != "not"]
+    for condition in positive:
+        measure = kb.measures.get(condition.target or "") if condition.kind == "measure" else None
+        if measure is not None:
+            low = condition.minimum if condition.minimum is not None else 0.0
+            high = measure.maximum if measure.maximum is not None else float("inf")
+            if condition.maximum is not None and condition.maximum < 0 or low > high:
+                return f"measure {measure.id} can never lie in the range it asks for"
+    for index, first in enumerate(positive):
+        for second in positive[index + 1:]:
+            if _disjoint(first, second):
+                return "two conditions on the same fact ask for values it cannot have at once"
+    for negation in (c for c in conditions if c.kind == "not" and c.inner is not None):
+        assert negation.inner is not None
+        for condition in positive:
+            if implies(condition, negation.inner):
+                return "a condition and the negation of something it implies"
+    return None
+
+
+def _disjoint(first: Condition, second: Condition) -> bool:
+    """Both test one and the same fact (a named one, not 'any') for values no fact has."""
+    if first.kind != second.kind or first.target in (None, "any") \
+            or first.target != second.target or first.kind in ("finding", "not"):
+        return False
+    for attribute in ("ratings", "agreements", "kinds"):
+        one, other = getattr(first, attribute), getattr(second, attribute)
+        if one is not None and other is not None and not one & other:
+            return True
+    if first.kind == "measure":
+        return max(_lower(first), _lower(second)) > min(_upper(first), _upper(second))
+    return False
+
+
+def _lower(condition: Condition) -> float:
+    return condition.minimum if condition.minimum is not None else float("-inf")
+
+
+def _upper(condition: Condition) -> float:
+    return condition.maximum if condition.maximum is not None else float("inf")
 
 
 def _positive_diagnoses(conditions: Iterable[Condition]) -> list[str]:
@@ -179,6 +238,17 @@ def subsumes(general: Rule, specific: Rule) -> bool:
     return all(any(implies(s, g) for s in specific.when) for g in general.when)
 
 
+def _priority(kb: KnowledgeBase, rule: Rule) -> int:
+    assert rule.then is not None and rule.then.kind == "recommendation"
+    return kb.priority_rank(rule.then.priority or kb.recommendations[rule.then.id].priority)
+
+
+def _more_urgent(kb: KnowledgeBase, specific: Rule, general: Rule) -> bool:
+    if specific.then is None or specific.then.kind != "recommendation":
+        return False
+    return _priority(kb, specific) < _priority(kb, general)
+
+
 def _duplicates_and_subsumed(kb: KnowledgeBase) -> list[Finding]:
     rules = kb.pattern_rules()
     found = []
@@ -190,9 +260,7 @@ def _duplicates_and_subsumed(kb: KnowledgeBase) -> list[Finding]:
                                      f"same conditions and conclusion as {first.id}"))
             elif forward or backward:
                 general, specific = (first, second) if forward else (second, first)
-                if (specific.then and specific.then.priority
-                        and specific.then.priority != (general.then.priority if general.then
-                                                       else None)):
+                if _more_urgent(kb, specific, general):
                     continue  # the narrower rule raises the priority: it adds something
                 found.append(Finding("subsumed", _where(specific),
                                      f"whenever it fires, {general.id} concludes the same"))

@@ -138,13 +138,10 @@ def compile_rules(kb: KnowledgeBase, generic: Mapping[str, Handler], knowledge: 
                 patterns.insert(0, InitialFact())  # a purely negative rule needs an anchor
             salience = -LAYER_STEP * rule_layers[kr.id]
             handler = knowledge
-        compiled[_attribute_name(kr.id)] = Rule(*patterns, salience=salience)(
+        # named by position: two ids may differ only in '.' and '_' (a.b and a_b)
+        compiled[f"rule_{order:04d}"] = Rule(*patterns, salience=salience)(
             _Action(kr, handler, order))
     return compiled
-
-
-def _attribute_name(rule_id: str) -> str:
-    return "rule__" + rule_id.replace(".", "__")
 
 
 class _Action:
@@ -159,7 +156,7 @@ class _Action:
         self.knowledge_rule = knowledge_rule
         self.handler = handler
         self.order = order  # position in the knowledge base: the last tie-breaker
-        self.__name__ = _attribute_name(knowledge_rule.id)
+        self.__name__ = knowledge_rule.id
 
     def __call__(self, *_args: Any, **_kwargs: Any) -> None:
         raise RuntimeError("knowledge rules fire through KinerjaEngine.run")
