@@ -50,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
     kb_commands = kb.add_subparsers(dest="kb_command", required=True, parser_class=_Parser)
     check = kb_commands.add_parser("check", help="verify the knowledge base")
     check.add_argument("--format", choices=("text", "json"), default="text")
+    show = kb_commands.add_parser("show", help="a rule in plain language, with what feeds it "
+                                  "and what it leads to")
+    show.add_argument("rule", help="a rule id (kinerja kb show --list lists them)", nargs="?")
+    show.add_argument("--list", action="store_true", help="list every rule id and title")
+    show.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
     cover = kb_commands.add_parser("coverage", help="list rules no known case fires")
     cover.add_argument("--cases", metavar="DIR", type=Path, action="append",
                        help="folder of cases (repeatable; default: the knowledge base's "
@@ -77,6 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args)
         if args.kb_command == "check":
             return _check(args)
+        if args.kb_command == "show":
+            return _show(args)
         return _coverage(args)
     except KinerjaError as error:
         _report(error, getattr(args, "lang", "en"))
@@ -166,6 +173,22 @@ def _check(args: argparse.Namespace) -> int:
                   f"{len(kb.recommendations)} recommendations, {len(kb.references)} references "
                   f"({kb.version[:19]}…)")
     return EXIT_FINDINGS if findings else EXIT_OK
+
+
+def _show(args: argparse.Namespace) -> int:
+    from expert.render import render_rule
+
+    kb = _load(args)
+    if args.list or not args.rule:
+        for rule in kb.rules.values():
+            print(f"{rule.id}  {kb.label('rules', rule.id, args.lang)}")
+        return EXIT_OK
+    if args.rule not in kb.rules:
+        print(f"kinerja: unknown rule '{args.rule}'; `kinerja kb show --list` lists them",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    sys.stdout.write(render_rule(kb, kb.rules[args.rule], args.lang))
+    return EXIT_OK
 
 
 def _coverage(args: argparse.Namespace) -> int:

@@ -205,3 +205,45 @@ def render_explanation(result: dict[str, Any], lang: str) -> str:
         lines = [f"{m['why_not']}: {result['target']} ({m['not_reached']})", ""]
         lines += render_why_not(result, lang)
     return "\n".join(lines) + "\n"
+
+
+RULE_WORDS = {
+    "id": {"fed_by": "Diumpan oleh", "leads_to": "Mengarah ke", "recommendations":
+           "Rekomendasi yang dapat dicapai", "input": "masukan dari kasus",
+           "file": "Berkas", "none": "(tidak ada)"},
+    "en": {"fed_by": "Fed by", "leads_to": "Leads to", "recommendations":
+           "Recommendations it can lead to", "input": "input from the case", "file": "File",
+           "none": "(none)"},
+}
+
+
+def render_rule(kb: Any, rule: Any, lang: str) -> str:
+    """A rule for an auditor: IF … THEN …, why, on what sources, and its place in the chain."""
+    from expert.kb import readable
+
+    m, w = MESSAGES[lang], RULE_WORDS[lang]
+    text = readable.rule_text(kb, rule, lang)
+    width = _terminal_width()
+    lines = [f"{m['rule']} {rule.id}: {text.title}", f"{w['file']}: {rule.file}", ""]
+    for index, condition in enumerate(text.conditions):
+        keyword = text.keyword_if if index == 0 else text.keyword_and
+        lines += _wrap(f"{keyword} {condition}", "  ", width)
+    lines += [f"  {line}" for line in text.policy]
+    lines += _wrap(f"{text.keyword_then} {text.conclusion}", "  ", width)
+    lines += ["", *_wrap(f"{m['because']}: {text.justification}", "", width), "",
+              f"{m['references']}:"]
+    for ref_id in rule.references:
+        reference = kb.references[ref_id]
+        lines += _wrap(f"[{ref_id}] {reference.citation} ({reference.kind}, "
+                       f"{reference.evidence})", "  ", width)
+    lines += ["", f"{w['fed_by']}:"]
+    needs = readable.consumes(rule)
+    for condition_text, needed in zip(text.conditions or text.policy[:1], needs, strict=False):
+        feeders = readable.feeders_of(kb, needed, exclude=rule.id)
+        names = ", ".join(f.id for f in feeders) if feeders else w["input"]
+        lines += _wrap(f"- {condition_text} ← {names}", "  ", width)
+    consumers = readable.consumers_of(kb, rule)
+    lines += ["", f"{w['leads_to']}: " + (", ".join(r.id for r in consumers) or w["none"])]
+    reachable = readable.reachable_recommendations(kb, rule)
+    lines += [f"{w['recommendations']}: " + (", ".join(reachable) or w["none"])]
+    return "\n".join(lines) + "\n"

@@ -178,3 +178,21 @@ def test_kb_coverage_reports_unreadable_cases(capsys: pytest.CaptureFixture[str]
     code, out, _ = run(capsys, "kb", "coverage", "--cases", str(tmp_path))
     assert code == 1
     assert "bad.yaml is not UTF-8 text" in out and "dir.yaml" in out
+
+
+def test_kb_show_a_rule_for_auditors(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "kb", "show", "competency.technology_gap_untrained", "--lang",
+                       "en")
+    assert code == 0
+    assert "IF indicator «Ability to complete the work» is Fair or Poor" in out
+    assert "THEN diagnosis «Technology skills gap left untrained»" in out
+    assert "[pp_11_2017] Peraturan Pemerintah Nomor 11 Tahun 2017" in out
+    assert "← evidence.triangulation" in out and "← input from the case" in out
+    assert "hold_competency_development" in out.split("Recommendations it can lead to:")[1]
+
+
+def test_kb_show_lists_rules_and_refuses_unknown_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "kb", "show", "--list")
+    assert code == 0 and len(out.splitlines()) == 75
+    code, out, err = run(capsys, "kb", "show", "no.such_rule")
+    assert code == 2 and out == "" and "unknown rule 'no.such_rule'" in err

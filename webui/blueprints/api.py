@@ -13,8 +13,8 @@ from flask import Blueprint, abort, request
 
 from expert import CaseError, Problem, evaluate, parse_case
 from expert.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from expert.kb.readable import knowledge_document
 from webui.expert_ext import knowledge_base
-from webui.knowledge_view import knowledge_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

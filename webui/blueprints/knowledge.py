@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
-from webui import knowledge_view as kv
+from expert.kb import readable as kv
 from webui.expert_ext import knowledge_base
 from webui.i18n import get_lang
 

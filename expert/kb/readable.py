@@ -1,5 +1,9 @@
 """The knowledge base as people read it: rules in plain language from their structure, how
-rules feed one another, and the knowledge base as a JSON document for the API."""
+rules feed one another, and the knowledge base as one JSON document.
+
+The web UI's knowledge pages, its API and ``kinerja kb show`` all render from here, so what an
+auditor reads is built from the same structure the engine runs.
+"""
 
 from __future__ import annotations
 

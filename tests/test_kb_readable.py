@@ -1,10 +1,10 @@
-"""webui/knowledge_view.py: rules in words, and how rules feed one another."""
+"""expert/kb/readable.py: rules in words, and how rules feed one another."""
 
 from __future__ import annotations
 
 import json
 
-from webui import knowledge_view as kv
+from expert.kb import readable as kv
 
 
 def test_rule_text_is_built_from_the_structure(kb):
