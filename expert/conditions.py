@@ -114,8 +114,7 @@ def matches(condition: Condition, records: Iterable[FactRecord]) -> list[FactRec
         elif kind in ("factor", "diagnosis") and record.kind == kind:
             ok = data["id"] == condition.target
         elif kind == "measure" and record.kind == "measure":
-            low = float("-inf") if condition.minimum is None else condition.minimum
-            high = float("inf") if condition.maximum is None else condition.maximum
+            low, high = condition.bounds
             ok = data["id"] == condition.target and low <= data["value"] <= high
         elif kind == "subject_kind" and record.kind == "subject":
             ok = _in(data["kind"], condition.kinds)

@@ -82,38 +82,41 @@ class KinerjaEngine(experta.KnowledgeEngine):  # type: ignore[misc,name-defined]
         self.running = False
 
     # -- inputs ------------------------------------------------------------------------------
-    def _input(self, fact: Any, fact_kind: str, key: str, path: str, **data: Any) -> None:
+    def _input(self, fact: Any, fact_kind: str, key: str, path: str, **data: Any) -> Any:
+        """Record an input fact in the trace; the caller declares it."""
         self.trace.add(FactRecord(key, fact_kind, data, path=path))
-        self._pending.append(fact)
+        return fact
 
     def _declare_inputs(self, case: Case) -> None:
         # Declared in one batch: experta matches after every declare() outside run(), and
         # matching once instead of per fact is a third of a consultation's time.
-        self._pending: list[Any] = []
-        self._input(F.Subject(kind=case.subject_kind, key="subject"), "subject", "subject",
-                    "subject.kind", kind=case.subject_kind)
+        subject = F.Subject(kind=case.subject_kind, key="subject")
+        pending = [self._input(subject, "subject", "subject", "subject.kind",
+                               kind=case.subject_kind)]
         for finding in case.findings:
             key = f"finding:{finding.indicator}.{finding.source}"
-            self._input(F.Finding(indicator=finding.indicator, source=finding.source,
-                                  rating=finding.rating, key=key),
-                        "finding", key, finding.path, indicator=finding.indicator,
-                        source=finding.source, rating=finding.rating)
+            fact = F.Finding(indicator=finding.indicator, source=finding.source,
+                             rating=finding.rating, key=key)
+            pending.append(self._input(fact, "finding", key, finding.path,
+                                       indicator=finding.indicator, source=finding.source,
+                                       rating=finding.rating))
         for index, factor in enumerate(case.factors):
             key = f"factor:{factor}"
-            self._input(F.ObservedFactor(id=factor, key=key), "factor", key,
-                        f"factors[{index}]", id=factor)
+            pending.append(self._input(F.ObservedFactor(id=factor, key=key), "factor", key,
+                                       f"factors[{index}]", id=factor))
         for measure, value in case.measures.items():
             key = f"measure:{measure}"
-            self._input(F.MeasureValue(id=measure, value=value, key=key), "measure", key,
-                        f"measures.{measure}", id=measure, value=value)
+            pending.append(self._input(F.MeasureValue(id=measure, value=value, key=key),
+                                       "measure", key, f"measures.{measure}", id=measure,
+                                       value=value))
         assessed = case.assessed_indicators()
-        self._pending += [F.CombineIndicator(indicator=i) for i in assessed]
+        pending += [F.CombineIndicator(indicator=i) for i in assessed]
         dimensions = {self.kb.indicators[i].dimension for i in assessed}
-        self._pending += [F.AggregateDimension(dimension=d) for d in self.kb.dimensions
+        pending += [F.AggregateDimension(dimension=d) for d in self.kb.dimensions
                           if d in dimensions]
         if assessed:
-            self._pending.append(F.AggregateOverall())
-        self.declare(*self._pending)
+            pending.append(F.AggregateOverall())
+        self.declare(*pending)
 
     # -- conclusions -------------------------------------------------------------------------
     def _premise_keys(self) -> tuple[str, ...]:

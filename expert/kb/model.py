@@ -130,6 +130,13 @@ class Condition:
     kinds: frozenset[str] | None = None
     inner: Condition | None = None
 
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The inclusive range a measure condition admits; an omitted bound is open."""
+        low = float("-inf") if self.minimum is None else self.minimum
+        high = float("inf") if self.maximum is None else self.maximum
+        return low, high
+
     def mentions(self) -> tuple[str, str] | None:
         """The (kind, id) of a derived or input fact this condition tests, if one."""
         if self.kind in ("diagnosis", "factor", "measure", "indicator", "dimension"):

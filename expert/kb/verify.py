@@ -123,16 +123,8 @@ def _disjoint(first: Condition, second: Condition) -> bool:
         if one is not None and other is not None and not one & other:
             return True
     if first.kind == "measure":
-        return max(_lower(first), _lower(second)) > min(_upper(first), _upper(second))
+        return max(first.bounds[0], second.bounds[0]) > min(first.bounds[1], second.bounds[1])
     return False
-
-
-def _lower(condition: Condition) -> float:
-    return condition.minimum if condition.minimum is not None else float("-inf")
-
-
-def _upper(condition: Condition) -> float:
-    return condition.maximum if condition.maximum is not None else float("inf")
 
 
 def _positive_diagnoses(conditions: Iterable[Condition]) -> list[str]:
@@ -222,10 +214,8 @@ def implies(specific: Condition, general: Condition) -> bool:
         narrow = getattr(specific, attribute)
         if wide is not None and (narrow is None or not narrow <= wide):
             return False
-    low_g = float("-inf") if general.minimum is None else general.minimum
-    high_g = float("inf") if general.maximum is None else general.maximum
-    low_s = float("-inf") if specific.minimum is None else specific.minimum
-    high_s = float("inf") if specific.maximum is None else specific.maximum
+    low_g, high_g = general.bounds
+    low_s, high_s = specific.bounds
     return low_g <= low_s and high_s <= high_g
 
 

@@ -49,9 +49,8 @@ def _fields(**fields: Any) -> dict[str, Any]:
     return {name: value for name, value in fields.items() if value is not None}
 
 
-def _within(minimum: float | None, maximum: float | None) -> Any:
-    low = float("-inf") if minimum is None else minimum
-    high = float("inf") if maximum is None else maximum
+def _within(condition: Condition) -> Any:
+    low, high = condition.bounds
     return P(lambda value: low <= value <= high)
 
 
@@ -75,7 +74,7 @@ def pattern(condition: Condition) -> Fact | NOT:
     if kind == "factor":
         return ObservedFactor(id=target)
     if kind == "measure":
-        return MeasureValue(id=target, value=_within(condition.minimum, condition.maximum))
+        return MeasureValue(id=target, value=_within(condition))
     if kind == "diagnosis":
         return DiagnosisFact(id=target)
     if kind == "subject_kind":
