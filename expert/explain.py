@@ -1,14 +1,14 @@
 """Explanations. HOW: the derivation tree of a conclusion, down to the case's input facts.
 WHY-NOT: for a conclusion not reached, every rule that could conclude it and, for each of its
-conditions, whether the final facts meet it."""
+conditions, whether the final facts meet it — or whether the case never entered what it tests."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from expert.conditions import describe, matches
 from expert.i18n import tr
 from expert.kb.model import KnowledgeBase
+from expert.rules.conditions import DiagnosisCondition, NotCondition
 from expert.trace import FactRecord, Trace
 
 WHY_NOT_DEPTH = 3  # how far WHY-NOT follows unreached diagnoses into their own rules
@@ -81,9 +81,9 @@ class Explainer:
         rule = self.kb.rules[firing.rule]
         premises = [self.premise(k) for k in firing.premises]
         for condition in rule.when:
-            if condition.kind == "not":
+            if isinstance(condition, NotCondition):
                 premises.append({"type": "absence", "input": False,
-                                 "text": describe(self.kb, condition, self.lang)})
+                                 "text": condition.describe(self.kb, self.lang)})
         tree = {
             "rule": rule.id, "title": tr(rule.title, self.lang), "seq": firing.seq,
             "because": tr(rule.justification, self.lang),
@@ -103,20 +103,27 @@ class Explainer:
         for rule in self.kb.rules_concluding(kind, target):
             checks = []
             for condition in rule.when:
-                inner = condition.inner if condition.kind == "not" else condition
+                negated = isinstance(condition, NotCondition)
+                inner = condition.inner if isinstance(condition, NotCondition) else condition
                 assert inner is not None
-                found = matches(inner, records)
-                met = not found if condition.kind == "not" else bool(found)
+                found = inner.matches(records)
+                met = not found if negated else bool(found)
+                # a positive condition on an input the case did not give: "not entered"
+                status = "met" if met else (
+                    "not_met" if negated or inner.entered(records) else "not_entered")
                 check: dict[str, Any] = {
-                    "condition": describe(self.kb, condition, self.lang), "met": met,
+                    "condition": condition.describe(self.kb, self.lang), "met": met,
+                    "status": status,
                     "facts": [describe_fact(self.kb, r, self.lang) for r in found],
                 }
-                if (not met and condition.kind == "diagnosis" and condition.target
+                if (not met and isinstance(condition, DiagnosisCondition) and condition.target
                         and depth < WHY_NOT_DEPTH):
                     check["why_not"] = self.why_not("diagnosis", condition.target, depth + 1)
                 checks.append(check)
             rules.append({"rule": rule.id, "title": tr(rule.title, self.lang),
                           "because": tr(rule.justification, self.lang),
                           "references": list(rule.references), "conditions": checks,
-                          "unmet": sum(1 for c in checks if not c["met"])})
+                          "unmet": sum(1 for c in checks if not c["met"]),
+                          "not_entered": sum(1 for c in checks
+                                             if c["status"] == "not_entered")})
         return {"target": target, "kind": kind, "reached": False, "rules": rules}

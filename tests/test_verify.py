@@ -131,3 +131,70 @@ def test_unknown_keys_are_schema_findings(kb_copy: Path) -> None:
     found = checks(kb_copy)
     assert any("colour" in f for f in found["schema"])
     assert not any("colour" in f for f in found.get("unknown-reference", []))
+
+
+# -- band gaps and overlaps (issue 8: the 19.99 hole) ----------------------------------------
+def test_reintroduced_19_99_hole_is_caught(kb_copy: Path) -> None:
+    training = kb_copy / "rules" / "training.yaml"
+    text = training.read_text(encoding="utf-8")
+    assert "below: 20" in text
+    training.write_text(text.replace("below: 20", "max: 19.99", 1), encoding="utf-8")
+    found = checks(kb_copy)
+    gaps = found["band-gap"]
+    assert len(gaps) == 1
+    assert "training_hours_last_year" in gaps[0] and "19.995" in gaps[0]
+    assert "training.below_entitlement" in gaps[0]
+    assert "training.hours_met_gap_persists" in gaps[0]
+
+
+def test_band_overlap_on_a_continuous_measure(kb_copy: Path) -> None:
+    add_rules(kb_copy, rule("test.upper", [{"measure": "training_hours_last_year", "max": 20}],
+                            {"recommendation": "plan_minimum_training_hours"}),
+              rule("test.lower", [{"measure": "training_hours_last_year", "min": 20},
+                                  {"factor": "minimal_training"}],
+                   {"recommendation": "plan_minimum_training_hours"}))
+    overlaps = checks(kb_copy)["band-overlap"]
+    assert any("values 20 fall on both sides" in f and "test.upper" in f for f in overlaps)
+
+
+def test_whole_number_bands_meet_across_a_unit(kb_copy: Path) -> None:
+    """On a whole-number measure 'max: 3' and 'min: 4' meet exactly; 'max: 3' and 'min: 5'
+    leave 4 out."""
+    add_rules(kb_copy, rule("test.low_band", [{"measure": "unexcused_absence_days", "min": 1,
+                                               "max": 2}],
+                            {"recommendation": "keep_working_hours"}))
+    assert "band-gap" not in checks(kb_copy)  # 2 | 3 meets the 3-day band exactly
+    add_rules(kb_copy, rule("test.low_band", [{"measure": "unexcused_absence_days", "min": 1,
+                                               "max": 1}],
+                            {"recommendation": "keep_working_hours"}))
+    gaps = checks(kb_copy)["band-gap"]
+    assert any("values 2 fall on neither side" in f for f in gaps)
+
+
+def test_exclusive_bounds_meet_inclusive_ones(kb_copy: Path) -> None:
+    add_rules(kb_copy, rule("test.under", [{"measure": "training_hours_last_year", "below": 8}],
+                            {"recommendation": "plan_minimum_training_hours"}),
+              rule("test.from", [{"measure": "training_hours_last_year", "min": 8},
+                                 {"factor": "minimal_training"}],
+                   {"recommendation": "plan_minimum_training_hours"}),
+              rule("test.open_both", [{"measure": "training_hours_last_year", "above": 8},
+                                      {"factor": "lack_of_innovation"}],
+                   {"recommendation": "plan_minimum_training_hours"}))
+    found = checks(kb_copy)
+    # below 8 | min 8 meet; below 8 | above 8 leave 8 itself out
+    assert [f for f in found.get("band-gap", []) if "test.from" in f] == []
+    assert any("values 8 fall on neither side" in f and "test.open_both" in f
+               for f in found["band-gap"])
+
+
+def test_measure_bounds_are_checked(kb_copy: Path) -> None:
+    add_rules(kb_copy,
+              rule("test.both_lower", [{"measure": "training_hours_last_year", "min": 1,
+                                        "above": 2}], {"recommendation": "keep_working_hours"}),
+              rule("test.empty", [{"measure": "training_hours_last_year", "above": 5,
+                                   "below": 5}], {"recommendation": "keep_working_hours"}),
+              rule("test.no_whole_day", [{"measure": "unexcused_absence_days", "above": 3,
+                                          "below": 4}], {"recommendation": "keep_working_hours"}))
+    found = checks(kb_copy)
+    assert any("one lower bound" in f for f in found["schema"])
+    assert any("no value fits" in f for f in found["schema"])

@@ -14,7 +14,6 @@ from expert.errors import KnowledgeBaseError, Problem
 from expert.i18n import LANGUAGES, normalise_word
 from expert.kb.model import (
     CONCLUSION_KINDS,
-    CONDITION_KINDS,
     GENERIC_KINDS,
     MONITOR_SCOPES,
     Conclusion,
@@ -31,10 +30,11 @@ from expert.kb.model import (
     Rule,
     Term,
 )
+from expert.rules.conditions import BUILT_IN_VOCABULARIES, parse_condition
 
 VOCABULARIES = (
     "ratings", "sources", "subject_kinds", "agreements", "audiences", "topics", "priorities",
-    "timeframes",
+    "timeframes", "skp_predicates",
 )
 FACTOR_KINDS = ("inhibiting", "supporting")
 FACTOR_SCOPES = ("individual", "environmental")
@@ -214,7 +214,7 @@ class _Reader:
         self.dimension_ids = tuple(dimensions)
         indicators = self.entries(self.section(model, "indicators"), "indicators", self.indicator)
         self.check_model(vocab)
-        for name in ("ratings", "sources", "subject_kinds"):
+        for name in ("ratings", "sources", "subject_kinds", "skp_predicates"):
             self.check_words(vocab[name], name)
         self.check_words(indicators, "indicators")
         self.vocab = vocab
@@ -238,6 +238,7 @@ class _Reader:
             "rating": tuple(vocab["ratings"]), "agreement": tuple(vocab["agreements"]),
             "subject_kind": tuple(vocab["subject_kinds"]),
             "priority": tuple(vocab["priorities"]),
+            "skp_predicate": tuple(vocab["skp_predicates"]), **BUILT_IN_VOCABULARIES,
         }
         rules: dict[str, Rule] = {}
         rule_files = sorted((self.root / "rules").glob("*.yaml"))
@@ -491,64 +492,5 @@ class _Reader:
                              self.known["priority"])
         return Conclusion(kind, str(target), priority)
 
-    def values(self, node: Mapping[str, Any], key: str, path: str, vocabulary: str
-               ) -> frozenset[str] | None:
-        if key not in node:
-            return None
-        raw = node[key]
-        values = [raw] if isinstance(raw, str) else raw
-        if not isinstance(values, list) or not values:
-            self.problem(f"{path}.{key}", "must be a value or a non-empty list",
-                         self.known[vocabulary])
-            return None
-        for value in values:
-            if value not in self.known[vocabulary]:
-                self.problem(f"{path}.{key}", f"unknown value {value!r}", self.known[vocabulary])
-        return frozenset(str(v) for v in values)
-
     def condition(self, raw: Any, path: str) -> Condition | None:
-        node = self.mapping(raw, path)
-        if node is None:
-            return None
-        kinds = [k for k in CONDITION_KINDS if k in node]
-        if len(kinds) != 1:
-            self.problem(path, "a condition names exactly one of", CONDITION_KINDS)
-            return None
-        kind = kinds[0]
-        target = node[kind]
-        options = {
-            "indicator": ("rating", "agreement"), "dimension": ("rating",), "overall": (),
-            "finding": ("source", "rating"), "factor": (), "measure": ("min", "max"),
-            "diagnosis": (), "subject_kind": (), "not": (),
-        }[kind]
-        self.check_keys(node, path, (kind,), options)
-        if kind == "not":
-            if isinstance(target, Mapping) and "not" in target:
-                self.problem(f"{path}.not", "a double negation: write the condition itself")
-                return None
-            inner = self.condition(target, f"{path}.not")
-            return Condition("not", inner=inner) if inner is not None else None
-        if kind == "overall":
-            return Condition("overall", ratings=self.values(node, "overall", path, "rating"))
-        if kind == "subject_kind":
-            return Condition("subject_kind",
-                             kinds=self.values(node, "subject_kind", path, "subject_kind"))
-        vocabulary = "indicator" if kind == "finding" else kind
-        if not (kind in ("indicator", "dimension") and target == "any"):
-            if target not in self.known[vocabulary]:
-                self.problem(f"{path}.{kind}", f"unknown {vocabulary} {target!r}",
-                             self.known[vocabulary])
-        source = node.get("source")
-        if source is not None and source not in self.known["source"]:
-            self.problem(f"{path}.source", f"unknown source {source!r}", self.known["source"])
-        minimum = self.number(node, "min", path)
-        maximum = self.number(node, "max", path)
-        if kind == "measure" and minimum is None and maximum is None:
-            self.problem(path, "a measure condition needs 'min' and/or 'max'")
-        if minimum is not None and maximum is not None and minimum > maximum:
-            self.problem(f"{path}.min", "min is greater than max")
-        return Condition(
-            kind, target=str(target), ratings=self.values(node, "rating", path, "rating"),
-            agreements=self.values(node, "agreement", path, "agreement"), source=source,
-            minimum=minimum, maximum=maximum,
-        )
+        return parse_condition(self, raw, path)

@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from expert.i18n import Text, normalise_word, tr
+from expert.rules.conditions import CONDITION_KINDS as _CONDITION_KINDS
+from expert.rules.conditions import Condition
 
-# Condition kinds a pattern rule may use; `not` wraps another condition.
-CONDITION_KINDS = (
-    "indicator", "dimension", "overall", "finding", "factor", "measure", "diagnosis",
-    "subject_kind", "not",
-)
+# Condition kinds a pattern rule may use: one class each in expert.rules.conditions.
+CONDITION_KINDS = _CONDITION_KINDS
 GENERIC_KINDS = ("triangulation", "dimension_aggregation", "overall_aggregation")
 CONCLUSION_KINDS = ("diagnosis", "recommendation")
 
@@ -117,46 +116,6 @@ class Reference:
 
 
 @dataclass(frozen=True)
-class Condition:
-    """One condition of a pattern rule. ``target`` is an id or ``any``; ``inner`` for `not`."""
-
-    kind: str
-    target: str | None = None
-    ratings: frozenset[str] | None = None
-    agreements: frozenset[str] | None = None
-    source: str | None = None
-    minimum: float | None = None
-    maximum: float | None = None
-    kinds: frozenset[str] | None = None
-    inner: Condition | None = None
-
-    @property
-    def bounds(self) -> tuple[float, float]:
-        """The inclusive range a measure condition admits; an omitted bound is open."""
-        low = float("-inf") if self.minimum is None else self.minimum
-        high = float("inf") if self.maximum is None else self.maximum
-        return low, high
-
-    def mentions(self) -> tuple[str, str] | None:
-        """The (kind, id) of a derived or input fact this condition tests, if one."""
-        if self.kind in ("diagnosis", "factor", "measure", "indicator", "dimension"):
-            return (self.kind, self.target or "any")
-        return None
-
-    def signature(self) -> tuple[Any, ...]:
-        """A hashable form used to compare rules for duplicates and subsumption."""
-        return (
-            self.kind, self.target, _sorted(self.ratings), _sorted(self.agreements), self.source,
-            self.minimum, self.maximum, _sorted(self.kinds),
-            self.inner.signature() if self.inner else None,
-        )
-
-
-def _sorted(values: frozenset[str] | None) -> tuple[str, ...] | None:
-    return tuple(sorted(values)) if values is not None else None
-
-
-@dataclass(frozen=True)
 class Conclusion:
     kind: str  # diagnosis | recommendation
     id: str
@@ -196,6 +155,7 @@ class KnowledgeBase:
     topics: Mapping[str, Term]
     priorities: Mapping[str, Term]
     timeframes: Mapping[str, Term]
+    skp_predicates: Mapping[str, Term]
     factors: Mapping[str, Factor]
     measures: Mapping[str, Measure]
     diagnoses: Mapping[str, Diagnosis]

@@ -13,12 +13,11 @@ from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
 from expert import KnowledgeBase
-from expert.conditions import describe
 from expert.i18n import LANGUAGES, tr
 from expert.kb.model import Condition, Rule
+from expert.rules.conditions import INPUT_KINDS
 
 ANY = "*"
-INPUT_KINDS = ("finding", "factor", "measure", "subject_kind")
 # What each generic procedure concludes and what it reads.
 GENERIC_PRODUCES = {"triangulation": ("indicator", ANY),
                     "dimension_aggregation": ("dimension", ANY),
@@ -118,7 +117,7 @@ def rule_text(kb: KnowledgeBase, rule: Rule, lang: str) -> RuleText:
     w = _WORDS[lang]
     return RuleText(
         lang=lang, title=tr(rule.title, lang),
-        conditions=tuple(describe(kb, c, lang) for c in rule.when),
+        conditions=tuple(c.describe(kb, lang) for c in rule.when),
         policy=tuple(policy_lines(kb, rule, lang)) if rule.is_generic else (),
         conclusion=conclusion_text(kb, rule, lang),
         justification=tr(rule.justification, lang),
@@ -137,14 +136,10 @@ def produces(rule: Rule) -> tuple[str, str]:
     return (rule.then.kind, rule.then.id)
 
 
-def _unwrap(condition: Condition) -> Condition:
-    return condition.inner if condition.kind == "not" and condition.inner else condition
-
-
 def condition_needs(condition: Condition) -> tuple[str, str]:
-    inner = _unwrap(condition)
-    target = inner.target if inner.target not in (None, "any") else ANY
-    return (inner.kind, target)
+    """(kind, id) of what a condition tests; ``*`` for any fact of its kind."""
+    kind, target = condition.needs()
+    return (kind, ANY if target == "*" else target)
 
 
 def consumes(rule: Rule) -> list[tuple[str, str]]:
@@ -226,7 +221,7 @@ def knowledge_document(kb: KnowledgeBase) -> dict[str, Any]:
         "version": kb.version,
         "vocabularies": {name: _table(getattr(kb, name).values()) for name in (
             "ratings", "sources", "subject_kinds", "agreements", "audiences", "topics",
-            "priorities", "timeframes")},
+            "priorities", "timeframes", "skp_predicates")},
         "dimensions": _table(kb.dimensions.values()),
         "indicators": _table(kb.indicators.values()),
         "factors": _table(kb.factors.values()),

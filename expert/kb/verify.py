@@ -1,11 +1,14 @@
 """Static verification of the knowledge base (``kinerja kb check``).
 
 Reports schema errors, unknown references, conclusions no rule can reach, diagnoses reached but
-never used, cycles, duplicate and subsumed rules, and rules without justification or references.
+never used, cycles, duplicate and subsumed rules, rules without justification or references, and
+band gaps and overlaps: values of a measure that fall on neither side, or on both sides, of a
+split between two rules (``max: 19.99`` beside ``min: 20``).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +17,7 @@ from expert.errors import KnowledgeBaseError
 from expert.kb.loader import load_knowledge_base
 from expert.kb.model import Condition, KnowledgeBase, Rule
 from expert.rules.compiler import tested_diagnoses
+from expert.rules.conditions import Cut, DiagnosisCondition, MeasureCondition, NotCondition
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ def verify(kb: KnowledgeBase) -> list[Finding]:
     findings += _unused_diagnoses(kb)
     findings += _cycles(kb)
     findings += _duplicates_and_subsumed(kb)
+    findings += band_splits(kb)
     return findings
 
 
@@ -93,19 +98,16 @@ def _contradictions(kb: KnowledgeBase) -> list[Finding]:
 
 
 def _contradiction(kb: KnowledgeBase, conditions: tuple[Condition, ...]) -> str | None:
-    positive = [c for c in conditions if c.kind != "not"]
+    positive = [c for c in conditions if not isinstance(c, NotCondition)]
     for condition in positive:
-        measure = kb.measures.get(condition.target or "") if condition.kind == "measure" else None
-        if measure is not None:
-            low = condition.minimum if condition.minimum is not None else 0.0
-            high = measure.maximum if measure.maximum is not None else float("inf")
-            if condition.maximum is not None and condition.maximum < 0 or low > high:
-                return f"measure {measure.id} can never lie in the range it asks for"
+        reason = condition.impossible(kb)
+        if reason:
+            return reason
     for index, first in enumerate(positive):
         for second in positive[index + 1:]:
-            if _disjoint(first, second):
+            if first.disjoint(second):
                 return "two conditions on the same fact ask for values it cannot have at once"
-    for negation in (c for c in conditions if c.kind == "not" and c.inner is not None):
+    for negation in (c for c in conditions if isinstance(c, NotCondition)):
         assert negation.inner is not None
         for condition in positive:
             if implies(condition, negation.inner):
@@ -113,22 +115,8 @@ def _contradiction(kb: KnowledgeBase, conditions: tuple[Condition, ...]) -> str 
     return None
 
 
-def _disjoint(first: Condition, second: Condition) -> bool:
-    """Both test one and the same fact (a named one, not 'any') for values no fact has."""
-    if first.kind != second.kind or first.target in (None, "any") \
-            or first.target != second.target or first.kind in ("finding", "not"):
-        return False
-    for attribute in ("ratings", "agreements", "kinds"):
-        one, other = getattr(first, attribute), getattr(second, attribute)
-        if one is not None and other is not None and not one & other:
-            return True
-    if first.kind == "measure":
-        return max(first.bounds[0], second.bounds[0]) > min(first.bounds[1], second.bounds[1])
-    return False
-
-
 def _positive_diagnoses(conditions: Iterable[Condition]) -> list[str]:
-    return [c.target for c in conditions if c.kind == "diagnosis" and c.target]
+    return [c.target for c in conditions if isinstance(c, DiagnosisCondition) and c.target]
 
 
 def _reachability(kb: KnowledgeBase) -> list[Finding]:
@@ -201,22 +189,7 @@ def _cycles(kb: KnowledgeBase) -> list[Finding]:
 
 def implies(specific: Condition, general: Condition) -> bool:
     """Whenever ``specific`` holds, ``general`` holds too."""
-    if specific == general:
-        return True
-    if specific.kind != general.kind or specific.kind == "not":
-        return False
-    if general.target not in (specific.target, "any"):
-        return False
-    if general.source is not None and general.source != specific.source:
-        return False
-    for attribute in ("ratings", "agreements", "kinds"):
-        wide = getattr(general, attribute)
-        narrow = getattr(specific, attribute)
-        if wide is not None and (narrow is None or not narrow <= wide):
-            return False
-    low_g, high_g = general.bounds
-    low_s, high_s = specific.bounds
-    return low_g <= low_s and high_s <= high_g
+    return specific == general or specific.implies(general)
 
 
 def subsumes(general: Rule, specific: Rule) -> bool:
@@ -255,3 +228,98 @@ def _duplicates_and_subsumed(kb: KnowledgeBase) -> list[Finding]:
                 found.append(Finding("subsumed", _where(specific),
                                      f"whenever it fires, {general.id} concludes the same"))
     return found
+
+
+# -- band gaps and overlaps ------------------------------------------------------------------
+def _normalised(cut: Cut, integer: bool) -> Cut:
+    """On a whole-number measure every cut is 'below t' / 'from t on' for a whole t."""
+    if not integer:
+        return cut
+    if cut.side == "upper":  # x <= m  or  x < b   →  x < t
+        value = math.floor(cut.value) + 1 if not cut.open else math.ceil(cut.value)
+    else:  # x >= n  or  x > a   →  x >= t
+        value = math.ceil(cut.value) if not cut.open else math.floor(cut.value) + 1
+    return Cut(cut.side, float(value), cut.side == "upper")
+
+
+def _split_fault(upper: Cut, lower: Cut, integer: bool) -> tuple[str, str] | None:
+    """A gap or an overlap between an upper cut and a lower cut that are meant to be one
+    split (closer than one unit of the measure), with the values concerned; None when they meet
+    exactly or are too far apart to be one split."""
+    u, l_ = _normalised(upper, integer), _normalised(lower, integer)
+    distance = abs(u.value - l_.value)
+    if integer:
+        if u.value == l_.value or distance > 1:
+            return None
+        shown = _shown(min(u.value, l_.value))
+        return ("band-gap", shown) if u.value < l_.value else ("band-overlap", shown)
+    if distance >= 1:
+        return None
+    if u.value < l_.value or (u.value == l_.value and u.open and l_.open):
+        middle = (u.value + l_.value) / 2
+        between = (f"{_shown(u.value)}" if u.value == l_.value else
+                   f"between {_shown(u.value)} and {_shown(l_.value)}, e.g. {_shown(middle)}")
+        return "band-gap", between
+    if u.value > l_.value or (not u.open and not l_.open):
+        between = (f"{_shown(u.value)}" if u.value == l_.value else
+                   f"from {_shown(l_.value)} to {_shown(u.value)}")
+        return "band-overlap", between
+    return None
+
+
+def _meets(one: Cut, other: Cut, integer: bool) -> bool:
+    """An upper and a lower cut that split the values exactly (every value on one side)."""
+    a, b = _normalised(one, integer), _normalised(other, integer)
+    return a.side != b.side and a.value == b.value and a.open != b.open
+
+
+def _met(cut: Cut, others: list[tuple[Cut, Rule, MeasureCondition]], integer: bool) -> bool:
+    """Some cut on the other side meets this one exactly."""
+    return any(_meets(cut, other, integer) for other, _, _ in others)
+
+
+def _shown(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def band_splits(kb: KnowledgeBase) -> list[Finding]:
+    """Where one rule's range of a measure stops and another's starts, the two must meet: a
+    value between them would fire neither (a gap), a value on both would fire both (an
+    overlap). Cuts closer than one unit of the measure are taken to be one split."""
+    uppers: dict[str, list[tuple[Cut, Rule, MeasureCondition]]] = {}
+    lowers: dict[str, list[tuple[Cut, Rule, MeasureCondition]]] = {}
+    for rule in kb.pattern_rules():
+        for condition in rule.when:
+            if not isinstance(condition, MeasureCondition) or condition.target is None:
+                continue
+            for cut in condition.cuts():
+                table = uppers if cut.side == "upper" else lowers
+                table.setdefault(condition.target, []).append((cut, rule, condition))
+    found: dict[tuple[str, str, str], list[str]] = {}
+    for measure_id, upper_cuts in uppers.items():
+        measure = kb.measures.get(measure_id)
+        integer = bool(measure and measure.integer)
+        lower_cuts = lowers.get(measure_id, [])
+
+        for upper, first, first_condition in upper_cuts:
+            for lower, second, second_condition in lower_cuts:
+                if first_condition is second_condition:
+                    continue  # a band's own two ends
+                if _met(upper, lower_cuts, integer) and _met(lower, upper_cuts, integer):
+                    continue  # both ends already meet a neighbour: two bands, not one split
+                fault = _split_fault(upper, lower, integer)
+                if fault is None:
+                    continue
+                check, values = fault
+                where = f"measures.yaml: {measure_id}"
+                pair = (f"{first.id} ({first_condition.bound_text('en')}) and "
+                        f"{second.id} ({second_condition.bound_text('en')})")
+                found.setdefault((check, where, values), []).append(pair)
+    findings = []
+    for (check, where, values), pairs in found.items():
+        what = ("fall on neither side" if check == "band-gap" else "fall on both sides")
+        findings.append(Finding(check, where, f"values {values} {what} of the split between "
+                                + "; ".join(sorted(set(pairs)))
+                                + (": write the split once, e.g. 'below: N' and 'min: N'"
+                                   if check == "band-gap" else "")))
+    return findings

@@ -5,23 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from experta import NOT, Fact, InitialFact, P, Rule
+from experta import NOT, Fact, InitialFact, Rule
 
 from expert.kb.model import Condition, KnowledgeBase
 from expert.kb.model import Rule as KnowledgeRule
-from expert.rules.facts import (
-    AggregateDimension,
-    AggregateOverall,
-    CombineIndicator,
-    DiagnosisFact,
-    DimensionVerdict,
-    Finding,
-    IndicatorVerdict,
-    MeasureValue,
-    ObservedFactor,
-    OverallVerdict,
-    Subject,
-)
+from expert.rules.conditions import DiagnosisCondition, NotCondition
+from expert.rules.facts import AggregateDimension, AggregateOverall, CombineIndicator
 
 # Generic procedures run first, in this order, so that every verdict exists before any
 # knowledge rule looks at verdicts; knowledge rules then run layer by layer (see layers()).
@@ -36,50 +25,9 @@ LAYER_STEP = 10
 Handler = Callable[[Any, Any], None]
 
 
-def _value(values: frozenset[str] | None) -> Any:
-    """A literal for one value, a predicate for several (OR field constraints multiply the net)."""
-    if values is None:
-        return None
-    if len(values) == 1:
-        return next(iter(values))
-    return P(values.__contains__)
-
-
-def _fields(**fields: Any) -> dict[str, Any]:
-    return {name: value for name, value in fields.items() if value is not None}
-
-
-def _within(condition: Condition) -> Any:
-    low, high = condition.bounds
-    return P(lambda value: low <= value <= high)
-
-
-def pattern(condition: Condition) -> Fact | NOT:
-    """The experta pattern that matches a condition."""
-    kind = condition.kind
-    target = None if condition.target == "any" else condition.target
-    if kind == "not":
-        assert condition.inner is not None
-        return NOT(pattern(condition.inner))
-    if kind == "indicator":
-        return IndicatorVerdict(**_fields(indicator=target, rating=_value(condition.ratings),
-                                          agreement=_value(condition.agreements)))
-    if kind == "dimension":
-        return DimensionVerdict(**_fields(dimension=target, rating=_value(condition.ratings)))
-    if kind == "overall":
-        return OverallVerdict(**_fields(rating=_value(condition.ratings)))
-    if kind == "finding":
-        return Finding(**_fields(indicator=target, source=condition.source,
-                                 rating=_value(condition.ratings)))
-    if kind == "factor":
-        return ObservedFactor(id=target)
-    if kind == "measure":
-        return MeasureValue(id=target, value=_within(condition))
-    if kind == "diagnosis":
-        return DiagnosisFact(id=target)
-    if kind == "subject_kind":
-        return Subject(**_fields(kind=_value(condition.kinds)))
-    raise ValueError(f"unknown condition kind {kind!r}")  # the loader admits no other
+def pattern(condition: Condition) -> Any:
+    """The experta pattern that matches a condition (each condition kind builds its own)."""
+    return condition.pattern()
 
 
 def layers(kb: KnowledgeBase) -> dict[str, int]:
@@ -114,9 +62,9 @@ def layers(kb: KnowledgeBase) -> dict[str, int]:
 def tested_diagnoses(conditions: Iterable[Condition]) -> list[str]:
     found: list[str] = []
     for condition in conditions:
-        if condition.kind == "diagnosis" and condition.target:
+        if isinstance(condition, DiagnosisCondition) and condition.target:
             found.append(condition.target)
-        elif condition.kind == "not" and condition.inner is not None:
+        elif isinstance(condition, NotCondition) and condition.inner is not None:
             found.extend(tested_diagnoses([condition.inner]))
     return found
 

@@ -21,6 +21,15 @@ class Subject(Fact):
     """The kind of subject assessed (input)."""
 
 
+class SkpPredicate(Fact):
+    """The employee's SKP performance predicate (input)."""
+
+
+class AssessmentScope(Fact):
+    """How much of the model the case assessed and on what evidence (input, from the findings):
+    ``coverage`` sufficient | insufficient, ``evidence_base`` mostly_single | mixed."""
+
+
 class CombineIndicator(Fact):
     """Trigger: an assessed indicator whose sources are to be combined."""
 
