@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("rule", help="a rule id (kinerja kb show --list lists them)", nargs="?")
     show.add_argument("--list", action="store_true", help="list every rule id and title")
     show.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
+    kb_commands.add_parser("schema", help="print the JSON Schema of the knowledge files "
+                           "(for an editor's completion and checking)")
     cover = kb_commands.add_parser("coverage", help="list rules no known case fires")
     cover.add_argument("--cases", metavar="DIR", type=Path, action="append",
                        help="folder of cases (repeatable; default: the knowledge base's "
@@ -84,6 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.kb_command == "show":
             return _show(args)
+        if args.kb_command == "schema":
+            return _schema(args)
         return _coverage(args)
     except KinerjaError as error:
         _report(error, getattr(args, "lang", "en"))
@@ -188,6 +192,14 @@ def _show(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_BAD_INPUT
     sys.stdout.write(render_rule(kb, kb.rules[args.rule], args.lang))
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from expert.kb.schema import knowledge_schema
+
+    sys.stdout.write(json.dumps(knowledge_schema(_load(args)), ensure_ascii=False, indent=2)
+                     + "\n")
     return EXIT_OK
 
 

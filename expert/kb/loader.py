@@ -138,9 +138,9 @@ class _Reader:
         value = node.get(key)
         if value is None and not required:
             return {}
-        if not isinstance(value, Mapping) or not all(
+        if not isinstance(value, Mapping) or set(value) - set(LANGUAGES) or not all(
             isinstance(value.get(lang), str) and str(value[lang]).strip() for lang in LANGUAGES
-        ):
+        ):  # an extra key is most often a comma inside an unquoted {id: …, en: …} text
             self.problem(f"{path}.{key}", "must be a text in both languages: {id: ..., en: ...}")
             return dict(value) if isinstance(value, Mapping) else {}
         return {lang: value[lang].strip() for lang in LANGUAGES}
