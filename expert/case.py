@@ -26,9 +26,16 @@ NOT_ASSESSED_WORDS = {normalise_word(w) for w in ("not assessed", "belum dinilai
 
 TOP_LEVEL_KEYS = {
     "subject": ("subjek",), "findings": ("temuan",), "factors": ("faktor",),
-    "measures": ("ukuran",), "notes": ("catatan",),
+    "measures": ("ukuran",), "skp": ("predikat_kinerja", "predikat_skp"),
+    "notes": ("catatan",),
 }
-SUBJECT_KEYS = {"name": ("nama",), "kind": ("jenis",), "period": ("periode",)}
+SUBJECT_KEYS = {"name": ("nama",), "kind": ("jenis",), "period": ("periode",),
+                "office": ("instansi", "unit_kerja"), "nip": (), "position": ("jabatan",),
+                "assessor": ("penilai",)}
+GENERAL_NOTE_KEYS = ("general", "umum")
+MAX_NAME = 200  # characters of a name, office, position or assessor
+MAX_NOTES = 5000  # characters of one note
+NIP_DIGITS = 18
 
 
 @dataclass(frozen=True)
@@ -54,7 +61,13 @@ class Case:
     findings: tuple[SourceFinding, ...] = ()
     factors: tuple[str, ...] = ()
     measures: Mapping[str, float] = field(default_factory=dict)
-    notes: str | None = None
+    notes: str | None = None  # the general note
+    office: str | None = None
+    nip: str | None = None
+    position: str | None = None
+    assessor: str | None = None
+    skp: str | None = None  # the employee's SKP predicate id
+    indicator_notes: Mapping[str, str] = field(default_factory=dict)
 
     def assessed_indicators(self) -> list[str]:
         seen: dict[str, None] = {}
@@ -71,13 +84,19 @@ class Case:
             else:
                 findings.setdefault(item.indicator, {})[item.source] = item.rating
         subject: dict[str, Any] = {"name": self.subject_name, "kind": self.subject_kind}
-        if self.period is not None:
-            subject["period"] = self.period
+        for key in ("period", "office", "nip", "position", "assessor"):
+            if getattr(self, key) is not None:
+                subject[key] = getattr(self, key)
         data: dict[str, Any] = {"subject": subject, "findings": findings,
                                 "factors": list(self.factors)}
         if self.measures:
             data["measures"] = {k: _plain_number(v) for k, v in self.measures.items()}
-        if self.notes:
+        if self.skp is not None:
+            data["skp"] = self.skp
+        if self.indicator_notes:
+            notes: dict[str, str] = {"general": self.notes} if self.notes else {}
+            data["notes"] = notes | dict(self.indicator_notes)
+        elif self.notes:
             data["notes"] = self.notes
         return data
 
@@ -220,6 +239,7 @@ class _CaseReader:
         self.factors = alias_index(kb.factors)
         self.measures = alias_index(kb.measures)
         self.kinds = alias_index(kb.subject_kinds)
+        self.skp_predicates = alias_index(kb.skp_predicates)
 
     def problem(self, path: str, code: str, allowed: tuple[str, ...] | list[str] = (),
                 **params: Any) -> None:
@@ -256,30 +276,105 @@ class _CaseReader:
         if invalid:
             raise CaseError([case_problem(path, "invalid_text") for path in invalid])
         top = self.keys(data, "", TOP_LEVEL_KEYS)
-        name, kind, period = self.subject(top.get("subject"))
+        name, kind, period, details = self.subject(top.get("subject"))
         findings = self.findings(top.get("findings"))
         factors = self.factor_list(top.get("factors"))
         measures = self.measure_map(top.get("measures"))
-        notes = None
-        if "notes" in top and top["notes"][1] is not None:
-            raw_notes = top["notes"][1]
-            if not isinstance(raw_notes, str | int | float) or isinstance(raw_notes, bool):
-                self.problem(top["notes"][0], "must_be_text")
-            else:
-                notes = str(raw_notes)
+        skp = self.skp(top.get("skp"))
+        notes, indicator_notes = self.notes(top.get("notes"))
         if self.problems:
             raise CaseError(self.problems)
-        return Case(name, kind, period, findings, factors, measures, notes)
+        return Case(name, kind, period, findings, factors, measures, notes, skp=skp,
+                    indicator_notes=indicator_notes, **details)
 
-    def subject(self, entry: tuple[str, Any] | None) -> tuple[str, str, str | None]:
+    def note_text(self, raw: Any, path: str) -> str | None:
+        if not isinstance(raw, str | int | float) or isinstance(raw, bool):
+            self.problem(path, "must_be_text")
+            return None
+        text = str(raw)
+        if len(text) > MAX_NOTES:
+            self.problem(path, "too_long", limit=MAX_NOTES, length=len(text))
+            return None
+        return text
+
+    def notes(self, entry: tuple[str, Any] | None) -> tuple[str | None, dict[str, str]]:
+        """Free text, or a mapping of ``general`` and per-indicator notes."""
+        if entry is None or entry[1] is None:
+            return None, {}
+        key, node = entry
+        if not isinstance(node, Mapping):
+            return self.note_text(node, key), {}
+        general: str | None = None
+        per_indicator: dict[str, str] = {}
+        self.repeated(node, key)
+        general_words = {normalise_word(w) for w in GENERAL_NOTE_KEYS}
+        for raw_key, value in node.items():
+            path = f"{key}.{raw_key}"
+            word = normalise_word(str(raw_key))
+            indicator = self.indicators.get(word)
+            if word in general_words:
+                if general is not None:
+                    self.problem(path, "given_twice", word="general")
+                    continue
+                general = self.note_text(value, path) if value is not None else None
+            elif indicator is None:
+                self.problem(path, "unknown_note_key", ["general", *self.kb.indicators])
+            elif indicator in per_indicator:
+                self.problem(path, "given_twice", word=indicator)
+            elif value is not None:
+                text = self.note_text(value, path)
+                if text is not None:
+                    per_indicator[indicator] = text
+        return general, per_indicator
+
+    def skp(self, entry: tuple[str, Any] | None) -> str | None:
+        if entry is None or entry[1] is None:
+            return None
+        key, raw = entry
+        found = self.skp_predicates.get(normalise_word(raw)) if isinstance(raw, str) else None
+        if found is None:
+            self.problem(key, "unknown_skp", list(self.kb.skp_predicates), value=raw)
+        return found
+
+    def short_text(self, fields: Mapping[str, tuple[str, Any]], name: str, path: str
+                   ) -> str | None:
+        """An optional name-like field: text of at most MAX_NAME characters."""
+        if name not in fields or fields[name][1] is None:
+            return None
+        raw_key, raw = fields[name]
+        where = f"{path}.{raw_key}"
+        if not isinstance(raw, str) or not raw.strip():
+            self.problem(where, "non_empty_text")
+            return None
+        if len(raw) > MAX_NAME:
+            self.problem(where, "too_long", limit=MAX_NAME, length=len(raw))
+            return None
+        return raw.strip()
+
+    def nip(self, fields: Mapping[str, tuple[str, Any]], path: str) -> str | None:
+        if "nip" not in fields or fields["nip"][1] is None:
+            return None
+        raw_key, raw = fields["nip"]
+        text = str(raw).strip() if isinstance(raw, str | int) and not isinstance(raw, bool) \
+            else ""
+        if len(text) != NIP_DIGITS or not all(c in "0123456789" for c in text):
+            self.problem(f"{path}.{raw_key}", "nip_format", digits=NIP_DIGITS)
+            return None
+        return text
+
+    def subject(self, entry: tuple[str, Any] | None
+                ) -> tuple[str, str, str | None, dict[str, str | None]]:
         if entry is None:
             self.problem("subject", "subject_required")
-            return "", "unit", None
+            return "", "unit", None, {}
         key, node = entry
         if not isinstance(node, Mapping):
             self.problem(key, "subject_mapping", list(SUBJECT_KEYS))
-            return "", "unit", None
+            return "", "unit", None, {}
         fields = self.keys(node, key, SUBJECT_KEYS)
+        details = {name: self.short_text(fields, name, key)
+                   for name in ("office", "position", "assessor")}
+        details["nip"] = self.nip(fields, key)
         name = ""
         if "name" not in fields:
             self.problem(f"{key}.name", "required")
@@ -306,7 +401,7 @@ class _CaseReader:
                 self.problem(f"{key}.{period_key}", "period_text")
             else:
                 period = str(raw_period)
-        return name, kind, period
+        return name, kind, period, details
 
     def rating(self, raw: Any, path: str) -> str | None:
         """A canonical rating, None for an explicit 'not assessed', or a reported problem."""

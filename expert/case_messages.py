@@ -21,8 +21,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "must_be_text": {"en": "must be text", "id": "harus berupa teks"},
     "subject_required": {"en": "is required (with at least 'name')",
                          "id": "wajib diisi (sekurang-kurangnya 'name')"},
-    "subject_mapping": {"en": "must be a mapping with 'name', 'kind' and 'period'",
-                        "id": "harus berupa pemetaan dengan 'name', 'kind', dan 'period'"},
+    "subject_mapping": {"en": "must be a mapping with 'name' and optionally 'kind', 'period', "
+                              "'office', 'nip', 'position', 'assessor'",
+                        "id": "harus berupa pemetaan dengan 'name' dan bila perlu 'kind', "
+                              "'period', 'office', 'nip', 'position', 'assessor'"},
     "required": {"en": "is required", "id": "wajib diisi"},
     "non_empty_text": {"en": "must be non-empty text",
                        "id": "harus berupa teks yang tidak kosong"},
@@ -51,6 +53,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "not_whole": {"en": "must be a whole number (got {value})",
                   "id": "harus bilangan bulat (tertulis {value})"},
     "invalid_text": {"en": "is not valid Unicode text", "id": "bukan teks Unicode yang sah"},
+    "unknown_skp": {"en": "unknown SKP predicate {value!r}",
+                    "id": "predikat kinerja (SKP) {value!r} tidak dikenal"},
+    "unknown_note_key": {"en": "unknown note: use 'general' or an indicator",
+                         "id": "catatan tidak dikenal: gunakan 'general' (umum) atau indikator"},
+    "too_long": {"en": "is too long: at most {limit} characters (got {length})",
+                 "id": "terlalu panjang: paling banyak {limit} karakter (tertulis {length})"},
+    "nip_format": {"en": "must be a NIP of {digits} digits, written as text",
+                   "id": "harus berupa NIP {digits} angka, ditulis sebagai teks"},
     "too_large": {"en": "must be at most {limit} (got {value})",
                   "id": "paling besar {limit} (tertulis {value})"},
 }

@@ -34,7 +34,7 @@ experta = _import_experta()
 
 from expert.rules import facts as F  # noqa: E402  (after the guarded experta import)
 from expert.rules.compiler import compile_rules  # noqa: E402
-from expert.rules.generic import aggregate, combine_sources  # noqa: E402
+from expert.rules.generic import aggregate, assessment_scope, combine_sources  # noqa: E402
 from expert.rules.strategy import OrderedDepthStrategy  # noqa: E402
 
 
@@ -109,6 +109,13 @@ class KinerjaEngine(experta.KnowledgeEngine):  # type: ignore[misc,name-defined]
             pending.append(self._input(F.MeasureValue(id=measure, value=value, key=key),
                                        "measure", key, f"measures.{measure}", id=measure,
                                        value=value))
+        if case.skp is not None:
+            pending.append(self._input(F.SkpPredicate(predicate=case.skp, key="skp"), "skp",
+                                       "skp", "skp", predicate=case.skp))
+        scope = assessment_scope(self.kb, case)
+        pending.append(self._input(
+            F.AssessmentScope(coverage=scope["coverage"], evidence_base=scope["evidence_base"],
+                              key="assessment"), "assessment", "assessment", "findings", **scope))
         assessed = case.assessed_indicators()
         pending += [F.CombineIndicator(indicator=i) for i in assessed]
         dimensions = {self.kb.indicators[i].dimension for i in assessed}

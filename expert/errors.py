@@ -57,6 +57,13 @@ class KinerjaError(Exception):
     """Root of every error Kinerja raises on purpose."""
 
 
+MAX_PROBLEMS_SHOWN = 50  # a problem list shows this many, then says how many more there are
+
+
+def _more(count: int, lang: str) -> str:
+    return f"… dan {count} masalah lagi" if lang == "id" else f"… and {count} more"
+
+
 class _ProblemsError(KinerjaError):
     headline = "problems found"
     headline_id = "masalah ditemukan"
@@ -65,14 +72,30 @@ class _ProblemsError(KinerjaError):
         self.problems: Sequence[Problem] = tuple(problems)
         super().__init__(self.render())
 
+    @property
+    def shown(self) -> Sequence[Problem]:
+        return self.problems[:MAX_PROBLEMS_SHOWN]
+
+    @property
+    def more(self) -> int:
+        """How many problems the lists leave out."""
+        return max(0, len(self.problems) - MAX_PROBLEMS_SHOWN)
+
     def render(self, lang: str = "en") -> str:
         headline = self.headline_id if lang == "id" else self.headline
         lines = [f"{len(self.problems)} {headline}:"]
-        lines += [f"  - {problem.render(lang)}" for problem in self.problems]
+        lines += [f"  - {problem.render(lang)}" for problem in self.shown]
+        if self.more:
+            lines.append(f"  {_more(self.more, lang)}")
         return "\n".join(lines)
 
     def to_dict(self, lang: str = "en") -> dict[str, object]:
-        return {"error": self.headline, "problems": [p.to_dict(lang) for p in self.problems]}
+        data: dict[str, object] = {"error": self.headline,
+                                   "problems": [p.to_dict(lang) for p in self.shown]}
+        if self.more:
+            data["more"] = self.more
+            data["more_text"] = _more(self.more, lang)
+        return data
 
 
 class KnowledgeBaseError(_ProblemsError):

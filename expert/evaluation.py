@@ -160,17 +160,26 @@ class Evaluation:
         cited = sorted({ref for f in self.trace.firings for ref in kb.rules[f.rule].references}
                        | {ref for rec_id in recommendation_ids
                           for ref in kb.recommendations[rec_id].references})
+        subject: dict[str, Any] = {
+            "name": self.case.subject_name, "kind": self.case.subject_kind,
+            "period": self.case.period,
+            "kind_label": kb.label("subject_kinds", self.case.subject_kind, lang)}
+        for key in ("office", "nip", "position", "assessor"):
+            if getattr(self.case, key) is not None:
+                subject[key] = getattr(self.case, key)
+        coverage = self.coverage
         return {
-            "subject": {"name": self.case.subject_name, "kind": self.case.subject_kind,
-                        "period": self.case.period,
-                        "kind_label": kb.label("subject_kinds", self.case.subject_kind, lang)},
+            "subject": subject,
             "lang": lang,
             "overall": {
                 "rating": overall.data["rating"] if overall else None,
                 "label": kb.label("ratings", overall.data["rating"], lang) if overall
                 else _not_assessed_label(lang),
                 "score": overall.data["score"] if overall else None,
+                "provisional": overall is not None and not coverage["sufficient"],
             },
+            "coverage": coverage,
+            "inputs": self.inputs(lang),
             "dimensions": dimensions,
             "indicators": indicators,
             "not_assessed": self.not_assessed,
@@ -191,10 +200,44 @@ class Evaluation:
             "knowledge_base": {"version": kb.version, "rules": len(kb.rules)},
         }
 
+    @property
+    def coverage(self) -> dict[str, Any]:
+        """How much of the model was assessed, against the knowledge base's minimum."""
+        record = self.record("assessment")
+        data = record.data if record else {}
+        return {"assessed": data.get("assessed", len(self.case.assessed_indicators())),
+                "total": data.get("total", len(self.kb.indicators)),
+                "sufficient": bool(data.get("sufficient", False)),
+                "min_share": data.get("min_share"),
+                "every_dimension": data.get("every_dimension"),
+                "single_source": data.get("single_source")}
+
+    def inputs(self, lang: str) -> dict[str, Any]:
+        """The factors, measures, SKP predicate and notes as understood, with their labels."""
+        kb, case = self.kb, self.case
+        factors = [{"id": f, "label": kb.label("factors", f, lang),
+                    "kind": kb.factors[f].kind} for f in case.factors]
+        measures = []
+        for measure_id, value in case.measures.items():
+            measure = kb.measures[measure_id]
+            measures.append({"id": measure_id, "value": _plain(value),
+                             "label": kb.label("measures", measure_id, lang),
+                             "unit": tr(measure.unit, lang)})
+        skp = ({"id": case.skp, "label": kb.label("skp_predicates", case.skp, lang)}
+               if case.skp is not None else None)
+        notes = {"general": case.notes,
+                 "indicators": [{"id": i, "label": kb.label("indicators", i, lang), "text": t}
+                                for i, t in case.indicator_notes.items()]}
+        return {"factors": factors, "measures": measures, "skp": skp, "notes": notes}
+
     def _premise_name(self, key: str) -> str:
         """Inputs by their case path, conclusions by their key."""
         record = self.trace.records[key]
         return record.path if record.path is not None else key
+
+
+def _plain(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
 
 
 def _not_assessed_label(lang: str) -> str:

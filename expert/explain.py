@@ -30,6 +30,10 @@ def describe_fact(kb: KnowledgeBase, record: FactRecord, lang: str) -> str:
         return f"{record.path}: {kb.label('measures', d['id'], lang)} = {shown} {unit}".rstrip()
     if kind == "subject":
         return f"{record.path}: {kb.label('subject_kinds', d['kind'], lang)}"
+    if kind == "skp":
+        return f"skp: {kb.label('skp_predicates', d['predicate'], lang)}"
+    if kind == "assessment":
+        return _assessment_text(d, lang)
     if kind == "indicator":
         agreement = kb.label("agreements", d["agreement"], lang)
         return f"{kb.label('indicators', d['id'], lang)}: {rating} ({agreement})"
@@ -42,6 +46,18 @@ def describe_fact(kb: KnowledgeBase, record: FactRecord, lang: str) -> str:
     if kind == "recommendation":
         return kb.label("recommendations", d["id"], lang)
     return record.key
+
+
+def _assessment_text(d: dict[str, Any], lang: str) -> str:
+    if lang == "id":
+        text = (f"cakupan penilaian: {d['assessed']} dari {d['total']} indikator dinilai ("
+                + ("memenuhi batas minimal" if d["sufficient"] else "belum memenuhi batas minimal")
+                + f"); {d['single_source']} indikator hanya dari satu sumber bukti")
+    else:
+        text = (f"assessment coverage: {d['assessed']} of {d['total']} indicators assessed ("
+                + ("meets the minimum" if d["sufficient"] else "below the minimum")
+                + f"); {d['single_source']} indicators from a single evidence source")
+    return text
 
 
 class Explainer:

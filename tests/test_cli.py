@@ -24,7 +24,8 @@ def test_evaluate_json(capsys: pytest.CaptureFixture[str], seed_path: Path) -> N
     code, out, err = run(capsys, "evaluate", str(seed_path), "--format", "json")
     assert code == 0 and err == ""
     result = json.loads(out)
-    assert result["overall"] == {"rating": "fair", "label": "Cukup baik", "score": 2.7}
+    assert result["overall"] == {"rating": "fair", "label": "Cukup baik", "score": 2.7,
+                                 "provisional": False}
     assert result["knowledge_base"]["version"].startswith("sha256:")
 
 

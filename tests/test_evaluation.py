@@ -128,6 +128,7 @@ def test_indonesian_twin_evaluates_exactly_as_english(kb: KnowledgeBase,
                                                   "poor": "kurang baik"}[r]
             for s, r in sources.items()} for i, sources in twin["findings"].items()},
         "faktor": [kb.factors[f].aliases[0] for f in twin["factors"]],
+        "catatan": twin["notes"],
     }
     from expert import parse_case
 

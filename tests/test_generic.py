@@ -28,8 +28,11 @@ def test_triangulation(kb: KnowledgeBase, ratings: list[str], rating: str,
     assert combine_sources(kb, policy(kb, "triangulation"), ratings, False) == (rating, agreement)
 
 
-def test_a_combined_rating_is_a_single_source() -> None:
-    assert agreement_of(["good"], combined_only=True) == "single"
+def test_a_combined_rating_is_not_a_single_source() -> None:
+    """A rating entered without sources is the assessor's own combination (`combined`); one
+    evidence source given is `single` (issue 8)."""
+    assert agreement_of(["good"], combined_only=True) == "combined"
+    assert agreement_of(["good"], combined_only=False) == "single"
 
 
 @pytest.mark.parametrize("ratings, expected", [

@@ -439,7 +439,9 @@ class _Reader:
             self.check_keys(node, path, ("combine",))
             self.choice(node, "combine", path, COMBINE_METHODS)
             return dict(node)
-        self.check_keys(node, path, ("method", "bands"))
+        self.check_keys(node, path, ("method", "bands"),
+                        ("coverage",) if kind == "overall_aggregation" else ())
+        coverage = self.coverage_policy(node.get("coverage"), f"{path}.coverage")
         self.choice(node, "method", path, AGGREGATION_METHODS)
         bands = node.get("bands")
         clean: list[dict[str, Any]] = []
@@ -468,7 +470,24 @@ class _Reader:
                   if b["rating"] in self.vocab["ratings"]]
         if scores != sorted(scores, reverse=True):
             self.problem(f"{path}.bands", "higher bands must give better ratings (monotone)")
-        return {"method": node.get("method"), "bands": clean}
+        return {"method": node.get("method"), "bands": clean, **coverage}
+
+    def coverage_policy(self, raw: Any, path: str) -> dict[str, Any]:
+        """The minimum evidence behind an overall verdict: a share of the model's indicators,
+        and optionally at least one indicator of every dimension."""
+        if raw is None:
+            return {}
+        node = self.mapping(raw, path)
+        if node is None:
+            return {}
+        self.check_keys(node, path, ("min_share",), ("every_dimension",))
+        share = self.number(node, "min_share", path)
+        if share is not None and not 0 <= share <= 1:
+            self.problem(f"{path}.min_share", "must be a share between 0 and 1")
+        every = node.get("every_dimension", False)
+        if not isinstance(every, bool):
+            self.problem(f"{path}.every_dimension", "must be true or false")
+        return {"coverage": {"min_share": share or 0.0, "every_dimension": every is True}}
 
     def conclusion(self, raw: Any, path: str) -> Conclusion | None:
         node = self.mapping(raw, path)

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from expert.kb.model import KnowledgeBase
+
+if TYPE_CHECKING:
+    from expert.case import Case
+
+COMBINED_SOURCE = "combined"  # expert.case's name for a rating entered without sources
 
 
 def combine_sources(kb: KnowledgeBase, policy: Mapping[str, Any], ratings: Sequence[str],
@@ -28,7 +33,11 @@ def combine_sources(kb: KnowledgeBase, policy: Mapping[str, Any], ratings: Seque
 
 
 def agreement_of(ratings: Sequence[str], combined_only: bool) -> str:
-    if combined_only or len(ratings) == 1:
+    """``combined``: one rating entered without separating the sources (the assessor's own
+    triangulation); ``single``: one evidence source given; else how the sources agree."""
+    if combined_only:
+        return "combined"
+    if len(ratings) == 1:
         return "single"
     top = Counter(ratings).most_common(1)[0][1]
     if top == len(ratings):
@@ -48,3 +57,26 @@ def aggregate(kb: KnowledgeBase, policy: Mapping[str, Any], ratings: Sequence[st
         if band["min_score"] is None or score >= band["min_score"] - 1e-9:
             return band["rating"], round(score, 3)
     raise ValueError("the bands do not cover every score")  # the loader prevents this
+
+
+def assessment_scope(kb: KnowledgeBase, case: Case) -> dict[str, Any]:
+    """How much of the model the case assessed, against the knowledge base's coverage policy
+    (the overall-aggregation rule's ``coverage``), and whether most assessed indicators rest on
+    one evidence source."""
+    assessed = case.assessed_indicators()
+    total = len(kb.indicators)
+    rule = kb.rule_of_kind("overall_aggregation")
+    policy = dict(rule.policy.get("coverage") or {}) if rule else {}
+    share = float(policy.get("min_share", 0.0))
+    sufficient = bool(assessed) and len(assessed) >= share * total - 1e-9
+    if policy.get("every_dimension"):
+        covered = {kb.indicators[i].dimension for i in assessed}
+        sufficient = sufficient and covered >= set(kb.dimensions)
+    sources = {i: [f.source for f in case.findings if f.indicator == i] for i in assessed}
+    single = sum(1 for found in sources.values()
+                 if len(found) == 1 and found[0] != COMBINED_SOURCE)
+    return {"assessed": len(assessed), "total": total, "sufficient": sufficient,
+            "min_share": share, "every_dimension": bool(policy.get("every_dimension")),
+            "coverage": "sufficient" if sufficient else "insufficient",
+            "single_source": single,
+            "evidence_base": "mostly_single" if single * 2 > len(assessed) else "mixed"}

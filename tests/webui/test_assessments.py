@@ -157,7 +157,7 @@ def test_combined_rating_without_sources(client, save, seed_case):
     case = {**seed_case, "findings": {**seed_case["findings"], "creativity": "good"}}
     page = text(client.get(f"/assessments/{save(case)}"))
     assert "Penilaian gabungan, tanpa rincian sumber" in page
-    assert "Satu sumber" in page
+    assert "Penilaian gabungan tanpa rincian sumber" in page  # the agreement, not "one source"
 
 
 # -- result pages, history, edit, duplicate --------------------------------------------------
@@ -266,7 +266,8 @@ def test_download_result_as_json_in_the_current_language(client, save, seed_case
     response = client.get(f"/assessments/{assessment_id}/evaluations/1/result.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
     result = json.loads(response.data)
-    assert result["overall"] == {"rating": "fair", "label": "Cukup baik", "score": 2.7}
+    assert result["overall"] == {"rating": "fair", "label": "Cukup baik", "score": 2.7,
+                                 "provisional": False}
     assert result["knowledge_base"]["version"].startswith("sha256:")
     client.set_cookie("lang", "en")
     english = json.loads(client.get(
