@@ -155,6 +155,7 @@ class Evaluation:
                             "dimension": rec.monitor.dimension, "scope": rec.monitor.scope,
                             "target": tr(rec.monitor.target, lang)},
                 "references": list(rec.references),
+                **self._evidence(rec.references, record, lang),
                 "explanation": derivations[0], "support": derivations[1:],
             })
         cited = sorted({ref for f in self.trace.firings for ref in kb.rules[f.rule].references}
@@ -230,10 +231,31 @@ class Evaluation:
                                 for i, t in case.indicator_notes.items()]}
         return {"factors": factors, "measures": measures, "skp": skp, "notes": notes}
 
+    def _evidence(self, own: tuple[str, ...], record: FactRecord, lang: str) -> dict[str, Any]:
+        """The evidence level of what a recommendation rests on (its references and those of
+        the rules that concluded it), and the caveat when any of it is secondary."""
+        cited = dict.fromkeys([*own, *(ref for firing in record.derivations
+                                       for ref in self.kb.rules[firing.rule].references)])
+        secondary = [ref for ref in cited if self.kb.references[ref].evidence == "secondary"]
+        caveat = None
+        if secondary:
+            caveat = (SECONDARY_CAVEAT[lang if lang in SECONDARY_CAVEAT else "en"]
+                      .format(refs=", ".join(secondary)))
+        return {"evidence": "secondary" if secondary else "primary",
+                "secondary_references": secondary, "caveat": caveat}
+
     def _premise_name(self, key: str) -> str:
         """Inputs by their case path, conclusions by their key."""
         record = self.trace.records[key]
         return record.path if record.path is not None else key
+
+
+SECONDARY_CAVEAT = {
+    "id": "Sebagian dasar saran ini berasal dari sumber sekunder ({refs}); cocokkan dengan naskah "
+          "aslinya sebelum bertindak.",
+    "en": "Part of this advice rests on secondary sources ({refs}); check them against the "
+          "original text before acting.",
+}
 
 
 def _plain(value: float) -> int | float:

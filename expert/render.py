@@ -16,9 +16,13 @@ MESSAGES = {
         "because": "karena", "rule": "Aturan", "references": "Rujukan",
         "fired": "Aturan yang terpicu", "none": "(tidak ada)", "kb": "Basis pengetahuan",
         "why_not": "Mengapa tidak", "not_reached": "tidak tercapai", "met": "terpenuhi",
-        "unmet": "tidak terpenuhi", "no_rule": "Tidak ada aturan yang dapat menyimpulkannya.",
+        "unmet": "tidak terpenuhi",
+        "not_entered": "tidak diisi dalam kasus",
+        "no_rule": "Tidak ada aturan yang dapat menyimpulkannya.",
         "how": "Bagaimana", "reached": "tercapai", "also": "Juga didukung oleh",
         "not_assessed_target": "Indikator/dimensi ini belum dinilai dalam kasus ini.",
+        "caveat": "Catatan sumber", "provisional": "sementara: cakupan penilaian belum memadai",
+        "coverage": "Cakupan penilaian", "indicators_assessed": "indikator dinilai",
     },
     "en": {
         "title": "Performance assessment result", "subject": "Subject", "period": "Period",
@@ -29,9 +33,12 @@ MESSAGES = {
         "because": "because", "rule": "Rule", "references": "References",
         "fired": "Rules fired", "none": "(none)", "kb": "Knowledge base",
         "why_not": "Why not", "not_reached": "not reached", "met": "met", "unmet": "not met",
+        "not_entered": "not entered in the case",
         "no_rule": "No rule can conclude it.", "how": "How", "reached": "reached",
         "also": "Also supported by",
         "not_assessed_target": "This indicator or dimension was not assessed in this case.",
+        "caveat": "Source caveat", "provisional": "provisional: too little of the model assessed",
+        "coverage": "Assessment coverage", "indicators_assessed": "indicators assessed",
     },
 }
 
@@ -72,7 +79,15 @@ def render_text(result: dict[str, Any], audiences: dict[str, str], width: int | 
              f"{m['subject']}: {subject['name']} ({subject['kind_label']})"]
     if subject.get("period"):
         lines.append(f"{m['period']}: {subject['period']}")
-    lines += ["", f"{m['overall']}: {result['overall']['label'].upper()}", ""]
+    overall = f"{m['overall']}: {result['overall']['label'].upper()}"
+    if result["overall"].get("provisional"):
+        overall += f" ({m['provisional']})"
+    lines += ["", overall]
+    if "coverage" in result:
+        coverage = result["coverage"]
+        lines.append(f"{m['coverage']}: {coverage['assessed']}/{coverage['total']} "
+                     f"{m['indicators_assessed']}")
+    lines.append("")
     indicators = {i["id"]: i for i in result["indicators"]}
     rows = [[m["dimension"], m["indicator"], m["rating"], m["agreement"]]]
     for dimension in result["dimensions"]:
@@ -104,6 +119,8 @@ def render_text(result: dict[str, Any], audiences: dict[str, str], width: int | 
                            f"{m['monitor']}: {rec['monitor']['target']}", "     ", width)
             lines += _wrap(f"{m['rule']}: {rec['explanation']['rule']} — "
                            f"{m['references']}: {', '.join(rec['references'])}", "     ", width)
+            if rec.get("caveat"):
+                lines += _wrap(f"{m['caveat']}: {rec['caveat']}", "     ", width)
     lines += ["", f"{m['fired']}: {len(result['fired_rules'])}; "
               f"{m['kb']}: {result['knowledge_base']['version'][:19]}…"]
     return "\n".join(lines) + "\n"
@@ -182,8 +199,9 @@ def render_why_not(result: dict[str, Any], lang: str, indent: int = 0) -> list[s
     for rule in result["rules"]:
         lines.append(f"{pad}{m['rule']} {rule['rule']}: {rule['title']}")
         for check in rule["conditions"]:
-            status = m["met"] if check["met"] else m["unmet"]
-            mark = "✓" if check["met"] else "✗"
+            state = check.get("status", "met" if check["met"] else "not_met")
+            status = {"met": m["met"], "not_met": m["unmet"]}.get(state, m["not_entered"])
+            mark = {"met": "✓", "not_met": "✗"}.get(state, "?")
             lines.append(f"{pad}  {mark} {check['condition']} — {status}")
             for fact in check["facts"]:
                 lines.append(f"{pad}      {fact}")

@@ -197,3 +197,18 @@ def test_kb_show_lists_rules_and_refuses_unknown_ones(capsys: pytest.CaptureFixt
     assert code == 0 and len(out.splitlines()) == 75
     code, out, err = run(capsys, "kb", "show", "no.such_rule")
     assert code == 2 and out == "" and "unknown rule 'no.such_rule'" in err
+
+
+def test_text_report_shows_the_secondary_source_caveat(capsys: pytest.CaptureFixture[str],
+                                                       seed_path: Path) -> None:
+    for lang, words in (("id", "Catatan sumber"), ("en", "Source caveat")):
+        code, out, _ = run(capsys, "evaluate", str(seed_path), "--lang", lang)
+        assert code == 0 and words in out
+
+
+def test_kb_schema_prints_the_committed_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.conftest import REPO
+
+    code, out, _ = run(capsys, "kb", "schema")
+    assert code == 0
+    assert json.loads(out) == json.loads((REPO / "knowledge" / "schema.json").read_text())

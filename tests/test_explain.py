@@ -80,3 +80,40 @@ def test_unknown_target(kb: KnowledgeBase, make_case: Callable[..., Case]) -> No
     with pytest.raises(UnknownTargetError) as caught:
         evaluate(kb, make_case()).explain("no_such_thing")
     assert "overall" in caught.value.allowed
+
+
+def test_why_not_says_not_entered_for_missing_inputs(kb: KnowledgeBase,
+                                                     make_case: Callable[..., Case]) -> None:
+    """A measure the case did not give is 'not entered', not 'not met' (issue 8)."""
+    evaluation = evaluate(kb, make_case(findings={"ability": "fair"}))
+    why = evaluation.explain("training_below_entitlement", "en")
+    rule = next(r for r in why["rules"] if r["rule"] == "training.below_entitlement")
+    assert [c["status"] for c in rule["conditions"]] == ["not_entered"]
+    assert rule["not_entered"] == 1
+    text = render_explanation(why, "id")
+    assert "tidak diisi dalam kasus" in text
+    # a measure that was given but falls outside the range is 'not met'
+    given = evaluate(kb, make_case(findings={"ability": "fair"},
+                                   measures={"training_hours_last_year": 30}))
+    rule = next(r for r in given.explain("training_below_entitlement", "en")["rules"]
+                if r["rule"] == "training.below_entitlement")
+    assert [c["status"] for c in rule["conditions"]] == ["not_met"]
+
+
+def test_why_not_an_indicator_not_assessed_is_not_entered(
+        kb: KnowledgeBase, make_case: Callable[..., Case]) -> None:
+    evaluation = evaluate(kb, make_case(factors=["minimal_training"]))
+    why = evaluation.explain("untrained_technology_gap", "en")
+    rule = next(r for r in why["rules"] if r["rule"] == "competency.technology_gap_untrained")
+    statuses = {c["condition"]: c["status"] for c in rule["conditions"]}
+    assert sorted(statuses.values()) == ["met", "not_entered"]
+
+
+def test_secondary_sources_carry_a_caveat(kb: KnowledgeBase, seed_path: Path) -> None:
+    result = evaluate(kb, read_case_file(kb, seed_path)).to_dict("id")
+    for rec in result["recommendations"]:
+        levels = {kb.references[r].evidence for r in rec["secondary_references"]}
+        assert levels <= {"secondary"}
+        assert (rec["caveat"] is None) == (rec["evidence"] == "primary")
+    flagged = [r for r in result["recommendations"] if r["caveat"]]
+    assert flagged and "sumber sekunder" in flagged[0]["caveat"]
