@@ -52,10 +52,15 @@ class Evaluation:
 
     @property
     def recommendation_ids(self) -> list[str]:
-        """Recommendations in order: priority, then the order they were concluded."""
+        """Recommendations in order: priority, then checking the evidence before acting on it
+        (topic ``evidence``), then the order they were concluded."""
         records = self.trace.of_kind("recommendation")
+
+        def checks_evidence(record: FactRecord) -> int:
+            return 0 if "evidence" in self.kb.recommendations[record.data["id"]].topics else 1
+
         records.sort(key=lambda r: (self.kb.priority_rank(self.recommendation_priority(r)),
-                                    r.derivations[0].seq))
+                                    checks_evidence(r), r.derivations[0].seq))
         return [r.data["id"] for r in records]
 
     @property

@@ -305,6 +305,8 @@ def band_splits(kb: KnowledgeBase) -> list[Finding]:
             for lower, second, second_condition in lower_cuts:
                 if first_condition is second_condition:
                     continue  # a band's own two ends
+                if not (first_condition.low < lower.value and second_condition.high > upper.value):
+                    continue  # not one range below the other: two bands that start together
                 if _met(upper, lower_cuts, integer) and _met(lower, upper_cuts, integer):
                     continue  # both ends already meet a neighbour: two bands, not one split
                 fault = _split_fault(upper, lower, integer)

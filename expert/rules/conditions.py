@@ -49,7 +49,8 @@ _WORDS = {
            "is": "bernilai", "or": "atau", "agreement": "kesepakatan sumber",
            "finding": "temuan", "source": "sumber", "factor": "faktor dilaporkan",
            "measure": "ukuran", "diagnosis": "diagnosis tercapai", "subject_kind": "jenis subjek",
-           "not": "tidak ada", "min": "paling sedikit", "max": "paling banyak",
+           "not": "tidak ada", "no_diagnosis": "diagnosis tidak tercapai",
+           "no_factor": "faktor tidak dilaporkan", "min": "paling sedikit", "max": "paling banyak",
            "above": "lebih dari", "below": "kurang dari", "between": "antara {low} dan {high}",
            "equals": "tepat {value}", "skp": "predikat kinerja (SKP)",
            "coverage": "cakupan penilaian", "sufficient": "memenuhi batas minimal",
@@ -61,6 +62,7 @@ _WORDS = {
            "is": "is", "or": "or", "agreement": "source agreement", "finding": "finding",
            "source": "source", "factor": "factor reported", "measure": "measure",
            "diagnosis": "diagnosis reached", "subject_kind": "subject kind", "not": "no",
+           "no_diagnosis": "diagnosis not reached", "no_factor": "factor not reported",
            "min": "at least", "max": "at most", "above": "more than", "below": "less than",
            "between": "between {low} and {high}", "equals": "exactly {value}",
            "skp": "performance predicate (SKP)", "coverage": "assessment coverage",
@@ -787,9 +789,9 @@ class CoverageCondition(_Choice):
 
         return AssessmentScope
 
-    def value_labels(self, kb: KnowledgeBase, lang: str) -> str:
-        return _join((_WORDS[lang][v] for v in COVERAGE_VALUES if self.values and v in self.values),
-                     lang)
+    def describe(self, kb: KnowledgeBase, lang: str) -> str:
+        values = (_WORDS[lang][v] for v in COVERAGE_VALUES if self.values and v in self.values)
+        return f"{_WORDS[lang]['coverage']} {_join(values, lang)}"
 
 
 @dataclass(frozen=True)
@@ -845,7 +847,13 @@ class NotCondition(Condition):
 
     def describe(self, kb: KnowledgeBase, lang: str) -> str:
         assert self.inner is not None
-        return f"{_WORDS[lang]['not']}: {self.inner.describe(kb, lang)}"
+        w = _WORDS[lang]
+        if isinstance(self.inner, DiagnosisCondition):
+            label = kb.label("diagnoses", self.inner.target or "", lang)
+            return f"{w['no_diagnosis']}: «{label}»"
+        if isinstance(self.inner, FactorCondition):
+            return f"{w['no_factor']}: «{kb.label('factors', self.inner.target or '', lang)}»"
+        return f"{w['not']}: {self.inner.describe(kb, lang)}"
 
     def needs(self) -> tuple[str, str]:
         assert self.inner is not None

@@ -63,7 +63,7 @@ def test_seed_findings_through_the_form_to_the_report(page: Any, live_server: st
     expect(why).to_have_attribute("open", "")
     tree = why.locator("> .how")
     expect(tree.locator("a").first).to_have_text(
-        "Kepala Dinas mengadakan kegiatan pengembangan kompetensi")
+        "Pimpinan unit kerja mengadakan kegiatan pengembangan kompetensi")
     expect(tree.locator(".how-because").first).to_be_visible()
     expect(tree.locator(".refs").first).to_contain_text("[")
     # the derived premises open, level by level, down to the findings they matched

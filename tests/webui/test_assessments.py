@@ -63,7 +63,7 @@ def test_submitting_the_seed_findings_gives_cukup_baik(client, save, seed_case):
     assert 'class="verdict-value"><span class="badge-mark" aria-hidden="true"></span>Cukup baik' \
         in page
     assert "Penilaian evaluasi" not in page
-    assert "Kepala Dinas mengadakan kegiatan pengembangan kompetensi pegawai" in page
+    assert "Pimpinan unit kerja mengadakan kegiatan pengembangan kompetensi pegawai" in page
     assert "Penilaian kinerja keseluruhan" in page
 
 
@@ -71,11 +71,11 @@ def test_result_page_shows_every_part_of_the_report(client, save, seed_case):
     page = text(client.get(f"/assessments/{save(seed_case)}"))
     assert '<svg class="dimension-chart"' in page
     assert page.count('class="chart-bar ') == 5
-    assert "Semua sumber sepakat" in page  # how the sources agreed
+    assert "Semua sumber bukti sepakat" in page  # how the sources agreed
     assert "<details class=\"why\" data-print-open>" in page  # HOW per recommendation
     assert 'href="/knowledge/rules/competency.hold_development_events"' in page
     assert "findings.ability.interview" in page  # the findings matched
-    assert "Untuk Kepala Dinas" in page  # grouped by audience
+    assert "Untuk Pimpinan unit kerja" in page  # grouped by audience
     assert 'id="why-not"' in page and '<select id="why_not" name="why_not">' in page
     assert 'class="fired"' in page and "evidence.triangulation" in page
     assert "Daftar rujukan" in page and "Peraturan Pemerintah Nomor 11 Tahun 2017" in page
