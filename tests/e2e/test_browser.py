@@ -118,7 +118,8 @@ def test_an_invalid_form_shows_errors_and_keeps_input(page: Any, live_server: st
     allowed_console.append("status of 400")  # the form comes back as 400 Bad Request
     page.goto(f"{live_server}/assessments/new")
     page.locator("#rating-ability-interview").select_option("fair")
-    page.get_by_label("Hari tidak masuk kerja", exact=False).fill("empat")
+    page.get_by_label("Hari kerja tidak masuk tanpa alasan yang sah (kumulatif)", exact=False).fill(
+        "empat")
     page.locator("#subject_name").evaluate("el => el.removeAttribute('required')")
     page.get_by_role("button", name="Evaluasi dan simpan").click()
     summary = page.locator("#error-summary")
