@@ -1,6 +1,7 @@
 """The assessment form: request fields → a case document, with errors beside their fields.
 
-Field names: ``subject_name``, ``subject_kind``, ``period``, ``notes``; per indicator
+Field names: ``subject_name``, ``subject_kind``, ``period``, ``subject_office``,
+``subject_nip``, ``subject_position``, ``subject_assessor``, ``skp``, ``notes``; per indicator
 ``rating-<indicator>-<source>`` (one per evidence source, plus ``combined`` for a single
 rating without sources) and ``note-<indicator>``; ``factor`` (repeated checkboxes);
 ``measure-<measure>``. The form checks what it can say best in the user's language (required
@@ -22,12 +23,13 @@ from expert import Case, CaseError, KnowledgeBase, parse_case
 from expert.case import COMBINED_SOURCE
 from expert.i18n import DEFAULT_LANGUAGE
 
-MAX_NAME = 300
+MAX_NAME = 200  # the case format's limit for a name, office, position or assessor
 MAX_PERIOD = 100
 MAX_NOTE = 2000
 MAX_NOTES = 5000
 NOT_ASSESSED = ""
 FORM_LEVEL = "_form"
+SUBJECT_DETAILS = ("office", "nip", "position", "assessor")  # case v2: subject.<detail>
 
 Translate = Callable[..., str]
 
@@ -49,8 +51,11 @@ def field_for_path(path: str) -> str:
     parts = re.split(r"[.\[]", path)
     head = parts[0]
     if head == "subject" and len(parts) > 1:
-        return {"name": "subject_name", "kind": "subject_kind",
-                "period": "period"}.get(parts[1], "subject_name")
+        details = {d: f"subject_{d}" for d in SUBJECT_DETAILS}
+        return {"name": "subject_name", "kind": "subject_kind", "period": "period",
+                **details}.get(parts[1], "subject_name")
+    if head == "skp":
+        return "skp"
     if head == "findings" and len(parts) == 3:
         return rating_name(parts[1], parts[2])
     if head == "findings" and len(parts) == 2:
@@ -59,6 +64,8 @@ def field_for_path(path: str) -> str:
         return "factor"
     if head == "measures" and len(parts) == 2:
         return measure_name(parts[1])
+    if head == "notes" and len(parts) == 2 and parts[1] not in ("general", "umum"):
+        return note_name(parts[1])
     if head == "notes":
         return "notes"
     return FORM_LEVEL
@@ -102,12 +109,22 @@ class AssessmentForm:
                   indicator_notes: Mapping[str, str] | None = None) -> AssessmentForm:
         """A form filled from a stored (canonical) case document."""
         subject = case.get("subject", {})
+        notes = case.get("notes")
+        # notes are free text, or (case format v2) `general` and per-indicator notes
+        general = notes.get("general") if isinstance(notes, Mapping) else notes
         values: dict[str, str] = {
             "subject_name": str(subject.get("name", "")),
             "subject_kind": str(subject.get("kind", next(iter(kb.subject_kinds)))),
             "period": str(subject.get("period") or ""),
-            "notes": str(case.get("notes") or ""),
+            "skp": str(case.get("skp") or ""),
+            "notes": str(general or ""),
         }
+        for detail in SUBJECT_DETAILS:
+            values[f"subject_{detail}"] = str(subject.get(detail) or "")
+        if isinstance(notes, Mapping):
+            for indicator, note in notes.items():
+                if indicator != "general" and note:
+                    values[note_name(str(indicator))] = str(note)
         for indicator, finding in (case.get("findings") or {}).items():
             if isinstance(finding, Mapping):
                 for source, rating in finding.items():
@@ -190,6 +207,10 @@ class AssessmentForm:
         period = self._text("period", MAX_PERIOD, t)
         if period is not None:
             subject["period"] = period
+        for detail in SUBJECT_DETAILS:
+            text = self._text(f"subject_{detail}", MAX_NAME, t)
+            if text is not None:
+                subject[detail] = text
         findings: dict[str, Any] = {}
         for indicator in kb.indicators:
             sources = {}
@@ -231,6 +252,9 @@ class AssessmentForm:
                 measures[measure_id] = _plain(number)
         document: dict[str, Any] = {"subject": subject, "findings": findings,
                                     "factors": factors, "measures": measures}
+        skp = self._choice("skp", kb.skp_predicates, t)
+        if skp is not None:
+            document["skp"] = skp
         notes = self._text("notes", MAX_NOTES, t)
         if notes is not None:
             document["notes"] = notes
@@ -239,12 +263,15 @@ class AssessmentForm:
 
 def case_document(case: Mapping[str, Any], indicator_notes: Mapping[str, str],
                   heading: str) -> dict[str, Any]:
-    """The case to download: the stored document, with the notes per indicator appended to
-    its free-text ``notes`` (the case format has one notes field)."""
+    """The case to download: the stored document, with the notes per indicator as the case
+    format's notes mapping (``general`` and one note per indicator). ``heading`` is kept for
+    callers of the version-1 form, which appended them to the free text."""
     document = dict(case)
     if indicator_notes:
-        lines = [f"- {indicator}: {note}" for indicator, note in indicator_notes.items()]
-        general = str(document.get("notes") or "").strip()
-        document["notes"] = "\n\n".join(p for p in (general, heading + "\n" + "\n".join(lines))
-                                        if p)
+        notes = document.get("notes")
+        mapping: dict[str, str] = dict(notes) if isinstance(notes, Mapping) else (
+            {"general": str(notes)} if notes else {})
+        for indicator, note in indicator_notes.items():
+            mapping.setdefault(indicator, note)
+        document["notes"] = mapping
     return document

@@ -255,7 +255,7 @@ def test_download_case_as_yaml_round_trips(client, save, seed_case, kb):
     document = yaml.safe_load(response.data)
     assert document["findings"] == seed_case["findings"]
     assert document["factors"] == seed_case["factors"]
-    assert "- ability: Perlu pelatihan" in document["notes"]
+    assert document["notes"]["ability"] == "Perlu pelatihan"  # the case format's notes mapping
     upload = client.post("/assessments/upload", data={
         "case_file": (io.BytesIO(response.data), "case.yaml")})
     assert upload.status_code == 303
@@ -341,3 +341,18 @@ def test_an_oversized_upload_gets_the_friendly_413_page(client):
     assert response.status_code == 413
     page = text(response)
     assert "terlalu besar" in page and "1024 KiB" in page
+
+
+def test_result_page_shows_v2_details_provisional_verdict_and_caveat(client):
+    case = {"subject": {"name": "Budi", "kind": "employee", "nip": "198705122010011003",
+                        "assessor": "Kepala Bidang Perdagangan"},
+            "skp": "butuh perbaikan", "findings": {"ability": "fair"},
+            "measures": {"consecutive_unexcused_absence_days": 10}}
+    upload = client.post("/assessments/upload", data={
+        "case_file": (io.BytesIO(json.dumps(case).encode()), "case.json")})
+    assert upload.status_code == 303
+    page = text(client.get(upload.headers["Location"]))
+    assert "198705122010011003" in page and "Kepala Bidang Perdagangan" in page
+    assert "Butuh Perbaikan" in page
+    assert "Sementara: baru 1 dari 10 indikator dinilai" in page
+    assert "Catatan sumber" in page and "sumber sekunder" in page

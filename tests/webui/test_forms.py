@@ -68,8 +68,45 @@ def test_every_problem_is_reported_once_beside_its_field(kb):
     }
 
 
-def test_case_document_appends_indicator_notes():
+def test_case_document_carries_indicator_notes_as_the_notes_mapping():
     document = case_document({"subject": {"name": "x"}, "notes": "general"},
                              {"ability": "a"}, "Per indicator:")
-    assert document["notes"] == "general\n\nPer indicator:\n- ability: a"
+    assert document["notes"] == {"general": "general", "ability": "a"}
     assert case_document({"subject": {"name": "x"}}, {}, "h") == {"subject": {"name": "x"}}
+
+
+@pytest.mark.parametrize(("path", "field"), [
+    ("subject.office", "subject_office"), ("subject.nip", "subject_nip"),
+    ("subject.position", "subject_position"),
+    ("subject.assessor", "subject_assessor"), ("skp", "skp"), ("notes.ability", "note-ability"),
+    ("notes.general", "notes"),
+])
+def test_field_for_path_of_case_format_v2(path, field):
+    assert field_for_path(path) == field
+
+
+def test_a_v2_case_survives_the_form(kb):
+    """Subject details, the SKP predicate and per-indicator notes of an uploaded case come back
+    in the form, so editing it loses nothing."""
+    from expert import parse_case
+
+    case = parse_case(kb, {
+        "subject": {"name": "Budi", "kind": "employee", "office": "Dinas X",
+                    "nip": "198705122010011003", "position": "Analis", "assessor": "Kabid"},
+        "skp": "needs_improvement", "findings": {"ability": "fair"},
+        "notes": {"general": "umum", "ability": "catatan kemampuan"}})
+    form = AssessmentForm.from_case(kb, case.to_dict())
+    assert form.value("subject_nip") == "198705122010011003"
+    assert form.value("skp") == "needs_improvement"
+    assert form.indicator_notes() == {"ability": "catatan kemampuan"}
+    again = form.validate(t)
+    assert again is not None
+    assert (again.office, again.nip, again.position, again.assessor, again.skp, again.notes) == (
+        "Dinas X", "198705122010011003", "Analis", "Kabid", "needs_improvement", "umum")
+
+
+def test_a_bad_nip_is_reported_beside_its_field(kb):
+    form = AssessmentForm.from_request(kb, MultiDict({"subject_name": "Budi",
+                                                      "subject_nip": "123"}))
+    assert form.validate(t) is None
+    assert "subject_nip" in form.errors
