@@ -137,7 +137,8 @@ def render_markdown(result: dict[str, Any], audiences: dict[str, str]) -> str:
              f"({subject['kind_label']})"]
     if subject.get("period"):
         lines.append(f"  \n**{m['period']}:** {subject['period']}")
-    lines += ["", f"**{m['overall']}: {result['overall']['label']}**", "",
+    provisional = f" ({m['provisional']})" if result["overall"].get("provisional") else ""
+    lines += ["", f"**{m['overall']}: {result['overall']['label']}**{provisional}", "",
               f"| {m['dimension']} | {m['indicator']} | {m['rating']} | {m['agreement']} |",
               "|---|---|---|---|"]
     indicators = {i["id"]: i for i in result["indicators"]}
@@ -161,7 +162,9 @@ def render_markdown(result: dict[str, Any], audiences: dict[str, str]) -> str:
                          f"{rec['priority_label']}; {m['timeframe']}: {rec['timeframe_label']})  ")
             lines.append(f"   {rec['description']}  ")
             lines.append(f"   *{m['rule']}:* `{rec['explanation']['rule']}` — "
-                         f"{rec['explanation']['because']}")
+                         f"{rec['explanation']['because']}  ")
+            if rec.get("caveat"):
+                lines.append(f"   *{m['caveat']}:* {rec['caveat']}")
     lines += ["", f"## {m['fired']}", ""]
     lines += [f"{f['seq']}. `{f['rule']}` ← {', '.join(f['facts']) or '—'}"
               for f in result["fired_rules"]]
