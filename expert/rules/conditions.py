@@ -46,7 +46,7 @@ class ParseContext(Protocol):
 _WORDS = {
     "id": {"any_indicator": "salah satu indikator", "any_dimension": "salah satu dimensi",
            "indicator": "indikator", "dimension": "dimensi", "overall": "penilaian keseluruhan",
-           "is": "bernilai", "or": "atau", "agreement": "kesepakatan sumber",
+           "is": "bernilai", "is_not": "bukan", "or": "atau", "agreement": "kesepakatan sumber",
            "finding": "temuan", "source": "sumber", "factor": "faktor dilaporkan",
            "measure": "ukuran", "diagnosis": "diagnosis tercapai", "subject_kind": "jenis subjek",
            "not": "tidak ada", "no_diagnosis": "diagnosis tidak tercapai",
@@ -59,7 +59,8 @@ _WORDS = {
            "mostly_single": "sebagian besar indikator hanya bersumber dari satu sumber bukti"},
     "en": {"any_indicator": "any indicator", "any_dimension": "any dimension",
            "indicator": "indicator", "dimension": "dimension", "overall": "overall verdict",
-           "is": "is", "or": "or", "agreement": "source agreement", "finding": "finding",
+           "is": "is", "is_not": "is not", "or": "or", "agreement": "source agreement",
+           "finding": "finding",
            "source": "source", "factor": "factor reported", "measure": "measure",
            "diagnosis": "diagnosis reached", "subject_kind": "subject kind", "not": "no",
            "no_diagnosis": "diagnosis not reached", "no_factor": "factor not reported",
@@ -853,6 +854,9 @@ class NotCondition(Condition):
             return f"{w['no_diagnosis']}: «{label}»"
         if isinstance(self.inner, FactorCondition):
             return f"{w['no_factor']}: «{kb.label('factors', self.inner.target or '', lang)}»"
+        if isinstance(self.inner, SkpCondition | SubjectKindCondition):
+            inner = self.inner
+            return f"{w[inner.kind]} {w['is_not']} {inner.value_labels(kb, lang)}"
         return f"{w['not']}: {self.inner.describe(kb, lang)}"
 
     def needs(self) -> tuple[str, str]:
