@@ -382,6 +382,9 @@ class _CaseReader:
             name_key, raw_name = fields["name"]
             if not isinstance(raw_name, str) or not raw_name.strip():
                 self.problem(f"{key}.{name_key}", "non_empty_text")
+            elif len(raw_name.strip()) > MAX_NAME:
+                self.problem(f"{key}.{name_key}", "too_long", limit=MAX_NAME,
+                             length=len(raw_name.strip()))
             else:
                 name = raw_name.strip()
         kind = "unit"

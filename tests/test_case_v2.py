@@ -130,3 +130,9 @@ def test_a_problem_list_holds_at_most_50(kb: KnowledgeBase) -> None:
     assert len(as_json["problems"]) == 50 and as_json["more"] == 23
     assert "23 masalah lagi" in error.render("id")
     assert error.render("en").count("\n  - ") == 50 and "and 23 more" in error.render("en")
+
+
+def test_names_and_notes_have_the_contract_limits(kb: KnowledgeBase) -> None:
+    assert parse_case(kb, {"subject": {"name": "n" * 200}}).subject_name == "n" * 200
+    found = problems(kb, {"subject": {"name": "n" * 201}, "notes": "x" * 5001})
+    assert "200" in found["subject.name"].message and "5000" in found["notes"].message

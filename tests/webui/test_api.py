@@ -106,3 +106,10 @@ def test_an_oversized_request_is_413(client):
     response = client.post("/api/v1/evaluate", data=b" " * (1024 * 1024 + 10),
                            content_type="application/json")
     assert response.status_code == 413 and response.is_json
+
+
+def test_why_not_says_not_entered_for_a_measure_not_given(client, seed_case):
+    """The seed case gives no measures: the sanction bands' conditions were not entered."""
+    body = client.post("/api/v1/explain/absence_light_sanction?lang=en", json=seed_case).get_json()
+    statuses = {c["status"] for rule in body["rules"] for c in rule["conditions"]}
+    assert statuses == {"not_entered"}

@@ -356,3 +356,8 @@ def test_result_page_shows_v2_details_provisional_verdict_and_caveat(client):
     assert "Butuh Perbaikan" in page
     assert "Sementara: baru 1 dari 10 indikator dinilai" in page
     assert "Catatan sumber" in page and "sumber sekunder" in page
+
+
+def test_why_not_page_says_not_entered(client, save, seed_case):
+    page = text(client.get(f"/assessments/{save(seed_case)}?why_not=impose_light_sanction"))
+    assert "Tidak diisi" in page  # the absence days were never entered
