@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any
-
-from experta import NOT, Fact, InitialFact, Rule
 
 from expert.kb.model import Condition, KnowledgeBase
 from expert.kb.model import Rule as KnowledgeRule
+from expert.rules.adapter import NOT, InitialFact, Rule
 from expert.rules.conditions import DiagnosisCondition, NotCondition
-from expert.rules.facts import AggregateDimension, AggregateOverall, CombineIndicator
 
-# Generic procedures run first, in this order, so that every verdict exists before any
-# knowledge rule looks at verdicts; knowledge rules then run layer by layer (see layers()).
-GENERIC_SALIENCE = {"triangulation": 3000, "dimension_aggregation": 2000,
-                    "overall_aggregation": 1000}
-GENERIC_TRIGGERS: dict[str, type[Fact]] = {
-    "triangulation": CombineIndicator, "dimension_aggregation": AggregateDimension,
-    "overall_aggregation": AggregateOverall,
-}
+# Knowledge rules run layer by layer (see layers()): a rule's salience is below that of every
+# rule concluding a fact it tests, which lets the engine match once per layer. The generic
+# procedures are not in the network: the engine computes them before the run.
 LAYER_STEP = 10
 
 Handler = Callable[[Any, Any], None]
@@ -69,22 +62,18 @@ def tested_diagnoses(conditions: Iterable[Condition]) -> list[str]:
     return found
 
 
-def compile_rules(kb: KnowledgeBase, generic: Mapping[str, Handler], knowledge: Handler
-                  ) -> dict[str, Rule]:
-    """One experta Rule per knowledge rule, each carrying its knowledge rule and its handler."""
+def compile_rules(kb: KnowledgeBase, knowledge: Handler) -> dict[str, Rule]:
+    """One experta Rule per pattern rule, each carrying its knowledge rule and its handler."""
     compiled: dict[str, Rule] = {}
     rule_layers = layers(kb)
     for order, kr in enumerate(kb.rules.values()):
         if kr.is_generic:
-            patterns: list[Any] = [GENERIC_TRIGGERS[kr.kind]()]
-            salience = GENERIC_SALIENCE[kr.kind]
-            handler = generic[kr.kind]
-        else:
-            patterns = [pattern(c) for c in kr.when]
-            if all(isinstance(p, NOT) for p in patterns):
-                patterns.insert(0, InitialFact())  # a purely negative rule needs an anchor
-            salience = -LAYER_STEP * rule_layers[kr.id]
-            handler = knowledge
+            continue
+        patterns: list[Any] = [pattern(c) for c in kr.when]
+        if all(isinstance(p, NOT) for p in patterns):
+            patterns.insert(0, InitialFact())  # a purely negative rule needs an anchor
+        salience = -LAYER_STEP * rule_layers[kr.id]
+        handler = knowledge
         # named by position: two ids may differ only in '.' and '_' (a.b and a_b)
         compiled[f"rule_{order:04d}"] = Rule(*patterns, salience=salience)(
             _Action(kr, handler, order))
@@ -95,7 +84,7 @@ class _Action:
     """What a compiled rule wraps: its knowledge rule and the handler that concludes it.
 
     experta rewrites rules into normal form and keeps only the wrapped callable, so the link
-    back to the knowledge rule lives here. The engine's ``run()`` calls ``handler`` itself to
+    back to the knowledge rule lives here. The engine's ``fire()`` calls ``handler`` itself to
     record the trace; calling the action the experta way is a mistake.
     """
 
@@ -106,4 +95,4 @@ class _Action:
         self.__name__ = knowledge_rule.id
 
     def __call__(self, *_args: Any, **_kwargs: Any) -> None:
-        raise RuntimeError("knowledge rules fire through KinerjaEngine.run")
+        raise RuntimeError("knowledge rules fire through KinerjaEngine.fire")

@@ -7,7 +7,8 @@ whether the input it needs was entered at all (``entered``), its plain-language 
 Indonesian and English (``describe``), and what the verifier needs (``implies``, ``disjoint``,
 ``impossible``, ``signature``). A new condition kind is one class here and its tests.
 
-Patterns are plain experta: a fact class with literal field values, ``P`` field constraints and
+Patterns are plain experta (imported through expert.rules.adapter, the one module that knows
+experta): a fact class with literal field values, ``P`` field constraints and
 ``NOT``. experta is imported only when a pattern is built, so loading and verifying a knowledge
 base never imports the engine.
 """
@@ -110,7 +111,7 @@ def _value(values: frozenset[str] | None) -> Any:
         return None
     if len(values) == 1:
         return next(iter(values))
-    from experta import P
+    from expert.rules.adapter import P
 
     return P(values.__contains__)
 
@@ -603,8 +604,7 @@ class MeasureCondition(Condition):
         return found
 
     def pattern(self) -> Any:
-        from experta import P
-
+        from expert.rules.adapter import P
         from expert.rules.facts import MeasureValue
 
         return MeasureValue(id=self.target, value=P(self.contains))
@@ -838,7 +838,7 @@ class NotCondition(Condition):
         return {"$ref": "#/$defs/positive_condition"}
 
     def pattern(self) -> Any:
-        from experta import NOT
+        from expert.rules.adapter import NOT
 
         assert self.inner is not None
         return NOT(self.inner.pattern())

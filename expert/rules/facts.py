@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from experta import Fact
+from expert.rules.adapter import Fact
 
 
 class Finding(Fact):
@@ -28,18 +28,6 @@ class SkpPredicate(Fact):
 class AssessmentScope(Fact):
     """How much of the model the case assessed and on what evidence (input, from the findings):
     ``coverage`` sufficient | insufficient, ``evidence_base`` mostly_single | mixed."""
-
-
-class CombineIndicator(Fact):
-    """Trigger: an assessed indicator whose sources are to be combined."""
-
-
-class AggregateDimension(Fact):
-    """Trigger: a dimension with at least one assessed indicator."""
-
-
-class AggregateOverall(Fact):
-    """Trigger: the case assessed at least one indicator."""
 
 
 class IndicatorVerdict(Fact):
