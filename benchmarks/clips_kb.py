@@ -40,13 +40,15 @@ TEMPLATES = """
 (deftemplate overall (slot rating) (slot score) (slot key))
 (deftemplate diagnosis (slot id) (slot key))
 (deftemplate recommendation (slot id) (slot key))
-(deftemplate firing (slot seq) (slot rule) (multislot premises) (slot conclusion)
-   (slot priority))
-(defglobal ?*seq* = 0)
+(defglobal ?*trace* = (create$))
+(defglobal ?*verdicts* = (create$))
+; The trace is one flat multifield of plain values per firing: rule, conclusion, priority, the
+; number of premises, then each premise's fact index and key. Python reads it back in one call;
+; reading facts through clipspy instead keeps them referenced, and every later reset slows.
 (deffunction record (?rule ?premises ?conclusion ?priority)
-   (bind ?*seq* (+ ?*seq* 1))
-   (assert (firing (seq ?*seq*) (rule ?rule) (premises ?premises) (conclusion ?conclusion)
-                   (priority ?priority))))
+   (bind ?*trace* (create$ ?*trace* ?rule ?conclusion ?priority (length$ ?premises)))
+   (foreach ?f ?premises
+      (bind ?*trace* (create$ ?*trace* (fact-index ?f) (fact-slot-value ?f key)))))
 (deffunction conclude (?rule ?premises ?kind ?id ?priority)
    (bind ?key (str-cat ?kind ":" ?id))
    (record ?rule ?premises ?key ?priority)
@@ -254,8 +256,11 @@ def _generic(kb: KnowledgeBase) -> list[str]:
       (if (neq ?f:source {_q(COMBINED_SOURCE)}) then (bind ?combined-only FALSE)))
    (bind ?key (str-cat "indicator:" ?i))
    (record {_q(triangulation.id)} ?premises ?key nil)
-   (assert (indicator (indicator ?i) (dimension ?d) (rating (lower-median ?ratings))
-                      (agreement (agreement ?combined-only ?ratings)) (key ?key))))""")
+   (bind ?rating (lower-median ?ratings))
+   (bind ?agreement (agreement ?combined-only ?ratings))
+   (bind ?*verdicts* (create$ ?*verdicts* ?key ?rating ?agreement))
+   (assert (indicator (indicator ?i) (dimension ?d) (rating ?rating) (agreement ?agreement)
+                      (key ?key))))""")
     dimension = kb.rule_of_kind("dimension_aggregation")
     if dimension is not None:
         constructs.append(_bands("dimension-band", dimension.policy))
@@ -270,8 +275,9 @@ def _generic(kb: KnowledgeBase) -> list[str]:
    (bind ?key (str-cat "dimension:" ?d))
    (bind ?score (mean-score ?ratings))
    (record {_q(dimension.id)} ?premises ?key nil)
-   (assert (dimension (dimension ?d) (rating (dimension-band ?score)) (score ?score)
-                      (key ?key))))""")
+   (bind ?rating (dimension-band ?score))
+   (bind ?*verdicts* (create$ ?*verdicts* ?key ?rating nil))
+   (assert (dimension (dimension ?d) (rating ?rating) (score ?score) (key ?key))))""")
     overall = kb.rule_of_kind("overall_aggregation")
     if overall is not None:
         constructs.append(_bands("overall-band", overall.policy))
@@ -285,15 +291,44 @@ def _generic(kb: KnowledgeBase) -> list[str]:
       (bind ?premises (create$ ?premises ?f)))
    (bind ?score (mean-score ?ratings))
    (record {_q(overall.id)} ?premises "overall" nil)
-   (assert (overall (rating (overall-band ?score)) (score ?score) (key "overall"))))""")
+   (bind ?rating (overall-band ?score))
+   (bind ?*verdicts* (create$ ?*verdicts* "overall" ?rating nil))
+   (assert (overall (rating ?rating) (score ?score) (key "overall"))))""")
     return constructs
+
+
+# What a case is asserted as: template → its slots, in the order ``ClipsEngine.facts`` gives
+INPUTS: dict[str, tuple[str, ...]] = {
+    "subject": ("kind", "key"), "finding": ("indicator", "source", "rating", "key"),
+    "factor": ("id", "key"), "measure": ("id", "value", "key"),
+    "combine-indicator": ("indicator", "dimension"), "aggregate-dimension": ("dimension",),
+    "aggregate-overall": (),
+}
+
+
+def consult_function() -> str:
+    """``(consult $?facts)``: reset, assert the case's facts (each a template name followed by
+    its slot values), run, and return the trace and verdicts as one multifield.
+
+    One call per case, evaluated by CLIPS in its own garbage frame: driving reset, assert and
+    run through separate API calls leaves CLIPS's garbage uncollected, and each case gets
+    slower than the last."""
+    cases = []
+    for template, slots in INPUTS.items():
+        values = " ".join(f"({slot} (nth$ (+ ?i {n}) ?facts))" for n, slot in enumerate(slots, 1))
+        cases.append(f"(case {template} then (assert ({template} {values})) "
+                     f"(bind ?i (+ ?i {len(slots) + 1})))")
+    return ("(deffunction consult ($?facts)\n   (reset)\n   (bind ?i 1)\n"
+            "   (while (<= ?i (length$ ?facts))\n      (switch (nth$ ?i ?facts)\n         "
+            + "\n         ".join(cases) + "))\n   (run)\n"
+            "   (create$ (length$ ?*trace*) ?*trace* ?*verdicts*))")
 
 
 def translate(kb: KnowledgeBase) -> str:
     """The whole knowledge base as CLIPS constructs."""
     scores = " ".join(f"(case {_q(r)} then {kb.rating_score(r)})" for r in kb.ratings)
     constructs = [f"(deffunction rating-score (?r) (switch ?r {scores} (default 0)))",
-                  TEMPLATES, *_generic(kb)]
+                  TEMPLATES, consult_function(), *_generic(kb)]
     rule_layers = layers(kb)
     pads = padding(kb)
     rules = [translate_rule(kb, rule, f"rule-{order:04d}", -LAYER_STEP * rule_layers[rule.id],
@@ -330,50 +365,63 @@ class ClipsEngine:
         self.env.strategy = strategy
         for construct in _split(translate(kb)):
             self.env.build(construct)
-        self._firing = self.env.find_template("firing")
-        self._indicator = self.env.find_template("indicator")
-        self._dimension = self.env.find_template("dimension")
-        self._overall = self.env.find_template("overall")
+        self._consult = self.env.find_function("consult")
 
-    def facts_of(self, case: Case) -> str:
-        """The case as CLIPS facts, in the order the Kinerja engine declares them."""
+    def facts(self, case: Case) -> list[tuple[str, dict[str, Any]]]:
+        """The case as (template, slots) facts, in the order the Kinerja engine declares them."""
         kb = self.kb
-        facts = [f"(subject (kind {_q(case.subject_kind)}) (key \"subject\"))"]
-        for f in case.findings:
-            key = f"finding:{f.indicator}.{f.source}"
-            facts.append(f"(finding (indicator {_q(f.indicator)}) (source {_q(f.source)}) "
-                         f"(rating {_q(f.rating)}) (key {_q(key)}))")
-        for factor in case.factors:
-            facts.append(f"(factor (id {_q(factor)}) (key {_q('factor:' + factor)}))")
-        for measure, value in case.measures.items():
-            facts.append(f"(measure (id {_q(measure)}) (value {_num(value)}) "
-                         f"(key {_q('measure:' + measure)}))")
+        facts: list[tuple[str, dict[str, Any]]] = [
+            ("subject", {"kind": case.subject_kind, "key": "subject"})]
+        facts += [("finding", {"indicator": f.indicator, "source": f.source, "rating": f.rating,
+                               "key": f"finding:{f.indicator}.{f.source}"})
+                  for f in case.findings]
+        facts += [("factor", {"id": x, "key": f"factor:{x}"}) for x in case.factors]
+        facts += [("measure", {"id": m, "value": v, "key": f"measure:{m}"})
+                  for m, v in case.measures.items()]
         assessed = case.assessed_indicators()
-        facts += [f"(combine-indicator (indicator {_q(i)}) "
-                  f"(dimension {_q(kb.indicators[i].dimension)}))" for i in assessed]
+        facts += [("combine-indicator", {"indicator": i, "dimension": kb.indicators[i].dimension})
+                  for i in assessed]
         dimensions = {kb.indicators[i].dimension for i in assessed}
-        facts += [f"(aggregate-dimension (dimension {_q(d)}))" for d in kb.dimensions
+        facts += [("aggregate-dimension", {"dimension": d}) for d in kb.dimensions
                   if d in dimensions]
         if assessed:
-            facts.append("(aggregate-overall)")
-        return " ".join(facts)
+            facts.append(("aggregate-overall", {}))
+        return facts
+
+    def facts_of(self, case: Case) -> str:
+        """The case as CLIPS fact text (for load-facts)."""
+        return " ".join(
+            f"({template}" + "".join(
+                f" ({slot} {_q(value) if isinstance(value, str) else _num(value)})"
+                for slot, value in slots.items()) + ")"
+            for template, slots in self.facts(case))
 
     def consult(self, case: Case) -> ClipsResult:
-        self.env.reset()
-        self.env.load_facts(self.facts_of(case))
-        self.env.run()
-        firings = []
-        for fact in self._firing.facts():
-            premises = sorted(fact["premises"], key=lambda f: f.index)
-            priority = fact["priority"]
-            firings.append(ClipsFiring(fact["seq"], fact["rule"],
-                                       tuple(p["key"] for p in premises), fact["conclusion"],
-                                       None if priority == "nil" else priority))
-        return ClipsResult(
-            firings,
-            {f["indicator"]: (f["rating"], f["agreement"]) for f in self._indicator.facts()},
-            {f["dimension"]: f["rating"] for f in self._dimension.facts()},
-            next((f["rating"] for f in self._overall.facts()), None))
+        arguments: list[Any] = []
+        for template, slots in self.facts(case):
+            arguments.append(clips.Symbol(template))
+            arguments += (slots[name] for name in INPUTS[template])
+        result = self._consult(*arguments)
+        trace, verdicts = result[1:result[0] + 1], result[result[0] + 1:]
+        firings, at = [], 0
+        while at < len(trace):
+            rule, conclusion, priority, count = trace[at:at + 4]
+            pairs = trace[at + 4:at + 4 + 2 * count]
+            premises = sorted(zip(pairs[0::2], pairs[1::2], strict=True))
+            firings.append(ClipsFiring(len(firings) + 1, rule, tuple(k for _, k in premises),
+                                       conclusion, None if priority == "nil" else priority))
+            at += 4 + 2 * count
+        indicators, dimensions, overall = {}, {}, None
+        for at in range(0, len(verdicts), 3):
+            key, rating, agreement = verdicts[at:at + 3]
+            kind, _, target = key.partition(":")
+            if kind == "indicator":
+                indicators[target] = (rating, agreement)
+            elif kind == "dimension":
+                dimensions[target] = rating
+            else:
+                overall = rating
+        return ClipsResult(firings, indicators, dimensions, overall)
 
 
 def _split(source: str) -> list[str]:
