@@ -20,6 +20,7 @@ from expert.case_messages import case_problem
 from expert.errors import CaseError, Problem
 from expert.i18n import normalise_word
 from expert.kb.model import KnowledgeBase, alias_index
+from expert.yaml_loader import SafeLoader
 
 COMBINED_SOURCE = "combined"
 NOT_ASSESSED_WORDS = {normalise_word(w) for w in ("not assessed", "belum dinilai", "tidak dinilai")}
@@ -129,8 +130,9 @@ def _pairs(pairs: list[tuple[Any, Any]]) -> _Mapping:
     return mapping
 
 
-class _CaseLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, building mappings that remember repeated keys."""
+class _CaseLoader(SafeLoader):  # type: ignore[valid-type,misc]
+    """PyYAML's safe loader (the C one when present), building mappings that remember
+    repeated keys."""
 
 
 def _construct_mapping(loader: _CaseLoader, node: yaml.MappingNode) -> _Mapping:

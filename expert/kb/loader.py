@@ -31,6 +31,7 @@ from expert.kb.model import (
     Term,
 )
 from expert.rules.conditions import BUILT_IN_VOCABULARIES, parse_condition
+from expert.yaml_loader import safe_load
 
 VOCABULARIES = (
     "ratings", "sources", "subject_kinds", "agreements", "audiences", "topics", "priorities",
@@ -92,7 +93,7 @@ class _Reader:
             return None
         self.digest.update(relative.encode() + b"\0" + raw + b"\0")
         try:
-            return yaml.safe_load(raw.decode("utf-8"))
+            return safe_load(raw.decode("utf-8"))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             self.problem("", f"not valid YAML: {exc}".splitlines()[0])
             return None

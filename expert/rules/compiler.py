@@ -7,7 +7,7 @@ from typing import Any
 
 from expert.kb.model import Condition, KnowledgeBase
 from expert.kb.model import Rule as KnowledgeRule
-from expert.rules.adapter import NOT, InitialFact, Rule
+from expert.rules.adapter import NOT, Action, InitialFact, Rule
 from expert.rules.conditions import DiagnosisCondition, NotCondition
 
 # Knowledge rules run layer by layer (see layers()): a rule's salience is below that of every
@@ -80,12 +80,12 @@ def compile_rules(kb: KnowledgeBase, knowledge: Handler) -> dict[str, Rule]:
     return compiled
 
 
-class _Action:
+class _Action(Action):
     """What a compiled rule wraps: its knowledge rule and the handler that concludes it.
 
     experta rewrites rules into normal form and keeps only the wrapped callable, so the link
     back to the knowledge rule lives here. The engine's ``fire()`` calls ``handler`` itself to
-    record the trace; calling the action the experta way is a mistake.
+    record the trace.
     """
 
     def __init__(self, knowledge_rule: KnowledgeRule, handler: Handler, order: int):
@@ -93,6 +93,3 @@ class _Action:
         self.handler = handler
         self.order = order  # position in the knowledge base: the last tie-breaker
         self.__name__ = knowledge_rule.id
-
-    def __call__(self, *_args: Any, **_kwargs: Any) -> None:
-        raise RuntimeError("knowledge rules fire through KinerjaEngine.fire")

@@ -1,0 +1,76 @@
+"""`kinerja evaluate CASE --format json` as a process, against the CLIPS process doing the same
+job (benchmarks/clips_process.py: load the translated knowledge base, read the case, run, print
+JSON), started alternately.
+
+    python benchmarks/bench_cli.py [--runs 20] [--case knowledge/cases/01_seed_balangan_2025.yaml]
+
+Also times `python -c pass` (the interpreter alone) so the figures can be read against it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.clips_kb import INPUTS, ClipsEngine, translate
+from expert import load_knowledge_base, read_case_file
+
+HERE = Path(__file__).resolve().parent
+SEED = HERE.parent / "knowledge" / "cases" / "01_seed_balangan_2025.yaml"
+
+
+def timed(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--case", type=Path, default=SEED)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    kb = load_knowledge_base()
+    case = read_case_file(kb, args.case)
+    kinerja = shutil.which("kinerja", path=str(Path(sys.executable).parent)) or "kinerja"
+    with tempfile.TemporaryDirectory() as work:
+        clp, facts = Path(work) / "kb.clp", Path(work) / "case.json"
+        clp.write_text(translate(kb), encoding="utf-8")
+        facts.write_text(json.dumps([[t, *(s[n] for n in INPUTS[t])]
+                                     for t, s in ClipsEngine(kb).facts(case)]))
+        commands = {
+            "kinerja evaluate": [kinerja, "evaluate", str(args.case), "--format", "json"],
+            "clips process": [sys.executable, str(HERE / "clips_process.py"), str(clp),
+                              str(facts)],
+            "python -c pass": [sys.executable, "-c", "pass"],
+        }
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for command in commands.values():  # warm the file cache
+            timed(command)
+        for _ in range(args.runs):
+            for name, command in commands.items():
+                times[name].append(timed(command))
+    medians = {name: statistics.median(values) * 1000 for name, values in times.items()}
+    print(f"CLI: {args.case.name}, {args.runs} runs each, alternating, wall time")
+    for name in commands:
+        print(f"{name:<18} p50 {medians[name]:7.1f} ms  "
+              f"{medians[name] / medians['clips process']:.2f}× the CLIPS process")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"runs": args.runs, "p50_ms": medians}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
