@@ -6,11 +6,48 @@ Flask; the CLI and the web UI are thin shells over it.
 
 from __future__ import annotations
 
-from expert.case import Case, SourceFinding, load_case_text, parse_case, read_case_file
-from expert.engine import KinerjaEngine, engine_for
-from expert.errors import CaseError, KinerjaError, KnowledgeBaseError, Problem, UnknownTargetError
-from expert.evaluation import Evaluation
-from expert.kb import KnowledgeBase, default_knowledge_dir, load_knowledge_base
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from expert.case import Case, SourceFinding, load_case_text, parse_case, read_case_file
+    from expert.engine import KinerjaEngine, engine_for
+    from expert.errors import (
+        CaseError,
+        KinerjaError,
+        KnowledgeBaseError,
+        Problem,
+        UnknownTargetError,
+    )
+    from expert.evaluation import Evaluation
+    from expert.kb import KnowledgeBase, default_knowledge_dir, load_knowledge_base
+
+# Imported on first use (PEP 562), so that a command imports only what it needs: `kinerja kb
+# check` never loads the engine, and `import expert.i18n` does not load everything.
+_HOMES = {
+    "Case": "expert.case", "SourceFinding": "expert.case", "load_case_text": "expert.case",
+    "parse_case": "expert.case", "read_case_file": "expert.case",
+    "KinerjaEngine": "expert.engine", "engine_for": "expert.engine",
+    "CaseError": "expert.errors", "KinerjaError": "expert.errors",
+    "KnowledgeBaseError": "expert.errors", "Problem": "expert.errors",
+    "UnknownTargetError": "expert.errors", "Evaluation": "expert.evaluation",
+    "KnowledgeBase": "expert.kb", "default_knowledge_dir": "expert.kb",
+    "load_knowledge_base": "expert.kb",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'expert' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOMES})
+
 
 __all__ = [
     "Case",
@@ -37,6 +74,9 @@ def evaluate(knowledge_base: KnowledgeBase, case: Case,
              engine: KinerjaEngine | None = None) -> Evaluation:
     """Run one consultation. By default this thread's reusable engine for the base is used;
     pass ``engine`` to choose (e.g. a fresh ``KinerjaEngine(kb)`` per consultation)."""
+    from expert.engine import engine_for
+    from expert.evaluation import Evaluation
+
     engine = engine if engine is not None else engine_for(knowledge_base)
     trace = engine.consult(case)
     return Evaluation(knowledge_base, case, trace)
