@@ -33,6 +33,7 @@ from webui.forms import (
 )
 from webui.i18n import get_lang, t
 from webui.report import build_report
+from webui.tree_cache import tree_renderer
 
 bp = Blueprint("assessments", __name__)
 
@@ -148,7 +149,8 @@ def _render_result(assessment: Assessment, evaluation: Evaluation) -> str:
     return render_template(
         "assessments/result.html", kb=kb, assessment=assessment, evaluation=evaluation,
         report=report, result=result, why_not=why_not, why_not_target=why_not_target,
-        kb_current=current, notes=(evaluation.case or {}).get("notes"))
+        kb_current=current, notes=(evaluation.case or {}).get("notes"),
+        how_tree=tree_renderer(evaluation, report, kb, lang))
 
 
 @bp.route("/assessments/<int:assessment_id>/delete", methods=("GET", "POST"))
