@@ -46,6 +46,17 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--format", choices=("text", "json"), default="text")
     explain.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
 
+    batch = commands.add_parser("batch", help="evaluate many case files into JSON lines")
+    batch.add_argument("cases", nargs="+", type=Path,
+                       help="case files, or folders of them (*.yaml, *.yml, *.json)")
+    batch.add_argument("--output", "-o", metavar="FILE", type=Path,
+                       help="write the JSON lines here (default: standard output)")
+    batch.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="worker processes (default 1)")
+    batch.add_argument("--detail", choices=("summary", "full"), default="summary",
+                       help="a summary per case (default) or the whole output document")
+    batch.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
+
     kb = commands.add_parser("kb", help="knowledge-base tools")
     kb_commands = kb.add_subparsers(dest="kb_command", required=True, parser_class=_Parser)
     check = kb_commands.add_parser("check", help="verify the knowledge base")
@@ -85,6 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _explain(args)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "batch":
+            return _batch(args)
         if args.kb_command == "check":
             return _check(args)
         if args.kb_command == "show":
@@ -230,6 +243,49 @@ def _coverage(args: argparse.Namespace) -> int:
         print(f"{len(report.cases)} cases; {len(kb.rules) - len(report.unfired)} of "
               f"{len(kb.rules)} rules fired")
     return EXIT_FINDINGS if report.unfired or report.problems else EXIT_OK
+
+
+def _batch(args: argparse.Namespace) -> int:
+    import time
+
+    from expert.batch import case_files, run_batch
+
+    if not 1 <= args.workers <= 256:
+        print("kinerja: --workers must be from 1 to 256", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    missing = [str(p) for p in args.cases if not p.exists()]
+    if missing:
+        print(f"kinerja: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    files = list(case_files(args.cases))
+    if not files:
+        print("kinerja: no case files (*.yaml, *.yml, *.json) in the folders given",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.output is not None and not args.output.parent.is_dir():
+        print(f"kinerja: no such folder for --output: {args.output.parent}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    started = time.perf_counter()
+    # into a temporary file beside the output, renamed when complete: never half a batch
+    partial = args.output.with_name(f".{args.output.name}.partial") if args.output else None
+    refused = 0
+    with (partial.open("w", encoding="utf-8") if partial else _stdout()) as out:
+        for result in run_batch(files, args.knowledge, args.workers, args.detail, args.lang):
+            refused += not result.ok
+            out.write(result.line + "\n")
+    if partial is not None and args.output is not None:
+        os.replace(partial, args.output)
+    elapsed = time.perf_counter() - started
+    print(f"kinerja: {len(files)} cases, {len(files) - refused} evaluated, {refused} refused "
+          f"({len(files) / elapsed:.0f} cases/s, {args.workers} worker"
+          f"{'s' if args.workers != 1 else ''})", file=sys.stderr)
+    return EXIT_FINDINGS if refused else EXIT_OK
+
+
+def _stdout() -> Any:
+    import contextlib
+
+    return contextlib.nullcontext(sys.stdout)
 
 
 def _serve(args: argparse.Namespace) -> int:

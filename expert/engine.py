@@ -93,11 +93,15 @@ class KinerjaEngine(LayeredEngine):
     def _conclude(self, rule: KnowledgeRule, kind: str, key: str, fact: Any,
                   premises: tuple[str, ...], priority: str | None = None,
                   **data: Any) -> None:
+        """Record a firing; a new conclusion is declared too. ``fact`` may be a callable that
+        makes the fact, so that a conclusion reached again costs no fact."""
         firing = Firing(len(self.trace.firings) + 1, rule.id, premises, key, priority)
         self.trace.firings.append(firing)
         record = self.trace.records.get(key)
         if record is None:
             record = self.trace.add(FactRecord(key, kind, data))
+            if callable(fact):
+                fact = fact()
             if self.running:
                 self.declare(fact)  # matched after the layer
             else:
@@ -111,13 +115,14 @@ class KinerjaEngine(LayeredEngine):
         premises = tuple(f["key"] for f in match.facts if "key" in f)
         if rule.then.kind == "diagnosis":
             key = f"diagnosis:{target}"
-            fact = F.DiagnosisFact(id=target, key=key)
-            self._conclude(rule, "diagnosis", key, fact, premises, id=target)
+            self._conclude(rule, "diagnosis", key, lambda: F.DiagnosisFact(id=target, key=key),
+                           premises, id=target)
         else:
             key = f"recommendation:{target}"
             priority = rule.then.priority or self.kb.recommendations[target].priority
-            fact = F.RecommendationFact(id=target, key=key)
-            self._conclude(rule, "recommendation", key, fact, premises, priority, id=target)
+            self._conclude(rule, "recommendation", key,
+                           lambda: F.RecommendationFact(id=target, key=key), premises, priority,
+                           id=target)
 
     # -- generic procedures ------------------------------------------------------------------
     def _run_generic_procedures(self, case: Case) -> None:

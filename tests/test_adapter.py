@@ -112,7 +112,7 @@ def _python_files() -> list[Path]:
 
 def test_only_the_adapter_touches_experta() -> None:
     adapter = ROOT / "expert" / "rules" / "adapter.py"
-    offenders = []
+    offenders: list[str] = []
     for path in _python_files():
         if path == adapter:
             continue
@@ -128,3 +128,16 @@ def test_only_the_adapter_touches_experta() -> None:
             if isinstance(node, ast.Attribute) and node.attr in ("_wrapped", "agenda", "matcher"):
                 offenders.append(f"{path.relative_to(ROOT)} reaches {node.attr}")
     assert offenders == []
+
+
+def test_the_token_copy_patch_copies_like_experta() -> None:
+    from experta.matchers.rete.token import Token
+
+    original = Token.valid({Item(kind="a")}, {"k": 1})
+    copy = original.copy()
+    assert type(copy) is Token and copy == original and copy.is_valid()
+    assert copy.data is not original.data and copy.context is not original.context
+    copy.context["k"] = 2
+    copy.data.add(Tag(kind="b"))
+    assert original.context == {"k": 1} and len(original.data) == 1
+    assert Token.invalid({Item(kind="a")}).copy().is_valid() is False

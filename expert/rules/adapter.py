@@ -4,8 +4,8 @@ Everything else sees a ``LayeredEngine`` with ``start()``, ``declare_all()``, ``
 ``fire(match)`` hook that receives a :class:`Match` (the wrapped action and the matched facts in
 declaration order); no other module touches activations, tokens, the agenda or ``Rule._wrapped``.
 
-Three things make experta's RETE network fast enough without changing its semantics (vendor/
-experta stays unmodified):
+These make experta's RETE network fast enough without changing its semantics (vendor/experta's
+files stay unmodified; the one runtime patch, to ``Token.copy``, is documented below):
 
 * **An indexed alpha network.** experta sends every fact to every type-test node, and every
   fact of a type to every literal test below it (26 ``id ==`` nodes for one diagnosis).
@@ -69,6 +69,26 @@ Rule = experta.Rule
 
 __all__ = ["NOT", "P", "Action", "Fact", "IndexedReteMatcher", "InitialFact", "LayeredEngine",
            "Match", "OrderedDepthStrategy", "Rule"]
+
+# -- patches to experta (each documented here and tested in tests/test_adapter.py) ----------
+# experta copies a token on entry to every node, and Token's constructor re-checks on each copy
+# that the tag is a TagType and every fact a Fact (an ABC isinstance per fact): a tenth of a
+# consultation. A copy of a checked token needs no new check; the copy stays what experta's
+# was: the same tag, and its own set of facts and dict of bindings.
+
+
+def _copy_token(token: Any) -> Any:
+    return tuple.__new__(Token, (token.tag, token.data.copy(), token.context.copy()))
+
+
+Token.copy = _copy_token
+_VALID, _INVALID = Token.TagType.VALID, Token.TagType.INVALID
+
+
+def _new_token(tag: Any, fact: Any) -> Any:
+    """A token for one declared fact (a Fact by construction: FactList checked it)."""
+    return tuple.__new__(Token, (tag, {fact}, {}))
+
 
 # literal types whose == agrees with dict look-up (hash-consistent and reflexive; no NaN)
 _INDEXABLE = (str, int, bool)
@@ -182,15 +202,16 @@ class IndexedReteMatcher(ReteMatcher):  # type: ignore[misc]
     def changes(self, adding: Sequence[Any] | None = None,
                 deleting: Sequence[Any] | None = None) -> tuple[list[Any], list[Any]]:
         for fact in deleting or ():
-            self._send(Token.invalid(fact), fact)
+            self._send(_new_token(_INVALID, fact), fact)
         for fact in adding or ():
-            self._send(Token.valid(fact), fact)
+            self._send(_new_token(_VALID, fact), fact)
         added: list[Any] = []
         removed: list[Any] = []
         for node in self._get_conflict_set_nodes():
-            node_added, node_removed = node.get_activations()
-            added.extend(node_added)
-            removed.extend(node_removed)
+            if node.added or node.removed:  # most rules did not change: skip their empty sets
+                node_added, node_removed = node.get_activations()
+                added.extend(node_added)
+                removed.extend(node_removed)
         return added, removed
 
 
