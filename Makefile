@@ -25,5 +25,11 @@ lint: $(BIN)/kinerja
 	$(BIN)/mypy
 	$(BIN)/kinerja kb check
 
+# Every figure of benchmarks/README.md, each against its anchor measured in the same run.
 bench: $(BIN)/kinerja
-	$(BIN)/python benchmarks/bench_evaluate.py --cases 300
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	$(BIN)/python benchmarks/agreement.py --cases 800
+	$(BIN)/python benchmarks/bench_engine.py --cases 500
+	$(BIN)/python benchmarks/bench_cli.py --runs 20
+	$(BIN)/python benchmarks/bench_batch.py --cases 10000
+	$(BIN)/python benchmarks/bench_web.py --duration 15

@@ -221,7 +221,8 @@ _MAX_CACHED_ENGINES = 4
 
 
 def engine_for(kb: KnowledgeBase) -> KinerjaEngine:
-    """This thread's engine for ``kb``: building the RETE network once, resetting per case."""
+    """This thread's engine for ``kb``: building the RETE network once, resetting per case.
+    (``evaluate`` borrows from :func:`pool_for` instead, which also serves greenlets.)"""
     cache: dict[int, tuple[KnowledgeBase, KinerjaEngine]] = getattr(_engines, "cache", None) or {}
     _engines.cache = cache
     entry = cache.get(id(kb))

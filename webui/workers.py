@@ -61,7 +61,7 @@ def bind_address(host: str, port: int) -> str:
 
 
 def gunicorn_options(host: str, port: int, workers: int, connections: int = 1000,
-                     keepalive: int = 5) -> dict[str, Any]:
+                     keepalive: int = 0) -> dict[str, Any]:
     return {
         "bind": [bind_address(host, port)],
         "workers": workers,
