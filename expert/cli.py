@@ -148,15 +148,18 @@ def _audiences(kb: Any, lang: str) -> dict[str, str]:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from expert import evaluate
-    from expert.render import render_markdown, render_text
 
     kb = _load(args)
     result = evaluate(kb, _read_case(kb, args.case)).to_dict(args.lang)
     if args.format == "json":
         output = json.dumps(result, ensure_ascii=False, indent=2) + "\n"
     elif args.format == "markdown":
+        from expert.render import render_markdown
+
         output = render_markdown(result, _audiences(kb, args.lang))
     else:
+        from expert.render import render_text
+
         output = render_text(result, _audiences(kb, args.lang))
     sys.stdout.write(output)
     return EXIT_OK
