@@ -19,6 +19,7 @@ from benchmarks.cases import random_cases
 from benchmarks.clips_kb import ClipsEngine, ClipsResult
 from expert import Evaluation, KnowledgeBase, evaluate, load_knowledge_base
 from expert.case import Case
+from expert.trace import FactRecord, Firing, Trace
 
 
 def kinerja_outcome(result: Evaluation) -> dict[str, Any]:
@@ -34,24 +35,25 @@ def kinerja_outcome(result: Evaluation) -> dict[str, Any]:
     }
 
 
-def clips_outcome(kb: KnowledgeBase, result: ClipsResult) -> dict[str, Any]:
-    diagnoses: list[str] = []
-    first: dict[str, tuple[int, int]] = {}  # recommendation → (best priority rank, first seq)
-    for firing in result.firings:
-        kind, _, target = firing.conclusion.partition(":")
-        if kind == "diagnosis" and target not in diagnoses:
-            diagnoses.append(target)
-        elif kind == "recommendation":
-            assert firing.priority is not None
-            rank = kb.priority_rank(firing.priority)
-            best = first.get(target)
-            first[target] = (rank, firing.seq) if best is None else (min(best[0], rank), best[1])
+def clips_outcome(kb: KnowledgeBase, case: Case, result: ClipsResult) -> dict[str, Any]:
+    """CLIPS's results in the same terms. Its firings are made into a trace so that the
+    ordering of diagnoses and recommendations is Evaluation's own, applied to CLIPS's trace."""
+    trace = Trace()
+    for f in result.firings:
+        firing = Firing(f.seq, f.rule, f.premises, f.conclusion, f.priority)
+        record = trace.records.get(f.conclusion)
+        if record is None:
+            kind, _, target = f.conclusion.partition(":")
+            record = trace.add(FactRecord(f.conclusion, kind, {"id": target}))
+        record.derivations.append(firing)
+        trace.firings.append(firing)
+    evaluation = Evaluation(kb, case, trace)
     return {
         "indicators": result.indicators,
         "dimensions": result.dimensions,
         "overall": result.overall,
-        "diagnoses": diagnoses,
-        "recommendations": sorted(first, key=lambda r: first[r]),
+        "diagnoses": evaluation.diagnosis_ids,
+        "recommendations": evaluation.recommendation_ids,
         "firings": [(f.rule, f.premises, f.conclusion, f.priority) for f in result.firings],
     }
 
@@ -62,7 +64,7 @@ def disagreements(kb: KnowledgeBase, cases: list[Case]) -> list[tuple[int, str, 
     found = []
     for number, case in enumerate(cases):
         ours = kinerja_outcome(evaluate(kb, case))
-        theirs = clips_outcome(kb, clips_engine.consult(case))
+        theirs = clips_outcome(kb, case, clips_engine.consult(case))
         for aspect in ours:
             if ours[aspect] != theirs[aspect]:
                 found.append((number, aspect, ours[aspect], theirs[aspect]))

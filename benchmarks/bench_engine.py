@@ -86,7 +86,7 @@ def main() -> int:
     clips_engine, chainer, reused = ClipsEngine(kb), Chainer(kb), KinerjaEngine(kb)
     for number, case in enumerate(cases):
         ours = kinerja_outcome(evaluate(kb, case, engine=reused))
-        if ours != clips_outcome(kb, clips_engine.consult(case)) or \
+        if ours != clips_outcome(kb, case, clips_engine.consult(case)) or \
                 ours["firings"] != chainer.run(case):
             print(f"case {number}: the engines disagree; run benchmarks/agreement.py")
             return 1
@@ -95,7 +95,7 @@ def main() -> int:
         "clips": clips_engine.consult,
         "chainer": chainer.run,
         "kinerja+json": lambda c: json.dumps(evaluate(kb, c, engine=reused).to_dict()),
-        "clips+json": lambda c: json.dumps(clips_outcome(kb, clips_engine.consult(c))),
+        "clips+json": lambda c: json.dumps(clips_outcome(kb, c, clips_engine.consult(c))),
     }, clock)
     times.update(run(cases[: max(50, len(cases) // 5)], {
         "fresh engine": lambda c: evaluate(kb, c, engine=KinerjaEngine(kb)),

@@ -4,21 +4,24 @@ values that hit the bounds the rules test as often as values in between."""
 
 from __future__ import annotations
 
+import math
 import random
 from typing import Any
 
 from expert import KnowledgeBase, parse_case
 from expert.case import COMBINED_SOURCE, Case
-from expert.kb.model import Condition
+from expert.rules.conditions import Condition
 
 
 def _bounds(conditions: tuple[Condition, ...], found: dict[str, set[float]]) -> None:
     for condition in conditions:
-        if condition.inner is not None:
-            _bounds((condition.inner,), found)
+        inner = getattr(condition, "inner", None)
+        if inner is not None:
+            _bounds((inner,), found)
         if condition.kind == "measure" and condition.target:
-            for bound in (condition.minimum, condition.maximum):
-                if bound is not None:
+            for bound in (getattr(condition, "low", math.inf),
+                          getattr(condition, "high", math.inf)):
+                if math.isfinite(bound):
                     found.setdefault(condition.target, set()).add(bound)
 
 
@@ -35,11 +38,12 @@ def random_case_document(kb: KnowledgeBase, rng: random.Random,
     bounds = measure_bounds(kb) if bounds is None else bounds
     ratings, sources = list(kb.ratings), [s for s in kb.sources if s != COMBINED_SOURCE]
     findings: dict[str, Any] = {}
+    skipped = rng.choice((0.0, 0.1, 0.3, 0.6))  # how much of the model goes unassessed
     for indicator in kb.indicators:
         roll = rng.random()
-        if roll < 0.1:
+        if roll < skipped:
             continue  # not assessed
-        if roll < 0.25 or not sources:
+        if roll < skipped + 0.15 or not sources:
             findings[indicator] = rng.choice(ratings)
         else:
             chosen = rng.sample(sources, rng.randint(1, len(sources)))
@@ -58,9 +62,14 @@ def random_case_document(kb: KnowledgeBase, rng: random.Random,
         value = max(0, min(top, value))
         measures[measure_id] = int(round(value)) if measure.integer else round(value, 2)
     factors = rng.sample(list(kb.factors), rng.randint(0, len(kb.factors)))
-    return {"subject": {"name": f"Unit {rng.randint(1, 999)}",
-                        "kind": rng.choice(list(kb.subject_kinds))},
-            "findings": findings, "factors": factors, "measures": measures}
+    document: dict[str, Any] = {
+        "subject": {"name": f"Unit {rng.randint(1, 999)}",
+                    "kind": rng.choice(list(kb.subject_kinds))},
+        "findings": findings, "factors": factors, "measures": measures}
+    predicates = list(getattr(kb, "skp_predicates", {}))
+    if predicates and rng.random() < 0.5:
+        document["skp"] = rng.choice(predicates)
+    return document
 
 
 def random_cases(kb: KnowledgeBase, count: int, seed: int) -> list[Case]:

@@ -1,6 +1,6 @@
 """A plain-Python forward chainer over the same knowledge rules: the floor the RETE engine is
 compared with. No network and no incremental matching: each salience layer matches every rule
-against every fact (``expert.conditions.matches``), then fires in the engine's order (the
+against every fact (each condition class's ``matches``), then fires in the engine's order (the
 newest facts first, then the rule's position in the knowledge base)."""
 
 from __future__ import annotations
@@ -8,11 +8,10 @@ from __future__ import annotations
 from itertools import product
 
 from expert.case import COMBINED_SOURCE, Case
-from expert.conditions import matches
 from expert.kb.model import KnowledgeBase
 from expert.kb.model import Rule as KnowledgeRule
 from expert.rules.compiler import layers
-from expert.rules.generic import aggregate, combine_sources
+from expert.rules.generic import aggregate, assessment_scope, combine_sources
 from expert.trace import FactRecord
 
 Firing = tuple[str, tuple[str, ...], str, "str | None"]
@@ -39,6 +38,9 @@ class Chainer:
         records += [FactRecord(f"factor:{x}", "factor", {"id": x}) for x in case.factors]
         records += [FactRecord(f"measure:{m}", "measure", {"id": m, "value": v})
                     for m, v in case.measures.items()]
+        if case.skp is not None:
+            records.append(FactRecord("skp", "skp", {"predicate": case.skp}))
+        records.append(FactRecord("assessment", "assessment", assessment_scope(kb, case)))
         firings: list[Firing] = []
         self._generic(case, records, firings)
         keys = {r.key for r in records}
@@ -46,10 +48,10 @@ class Chainer:
             position = {id(r): i for i, r in enumerate(records)}
             agenda = []
             for rule in layer:
-                if any(c.kind == "not" and matches(c.inner, records)  # type: ignore[arg-type]
+                if any(c.kind == "not" and c.inner.matches(records)  # type: ignore[attr-defined]
                        for c in rule.when):
                     continue
-                options = [matches(c, records) for c in rule.when if c.kind != "not"]
+                options = [c.matches(records) for c in rule.when if c.kind != "not"]
                 seen = set()
                 for combination in product(*options):
                     facts = sorted({position[id(r)] for r in combination})

@@ -12,6 +12,7 @@ kind is missing.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,9 +20,11 @@ from typing import Any
 import clips
 
 from expert.case import COMBINED_SOURCE, Case
-from expert.kb.model import Condition, KnowledgeBase
+from expert.kb.model import KnowledgeBase
 from expert.kb.model import Rule as KnowledgeRule
 from expert.rules.compiler import LAYER_STEP, layers
+from expert.rules.conditions import Condition
+from expert.rules.generic import assessment_scope
 
 GENERIC_SALIENCE = {"triangulation": 3000, "dimension_aggregation": 2000,
                     "overall_aggregation": 1000}
@@ -31,6 +34,8 @@ TEMPLATES = """
 (deftemplate finding (slot indicator) (slot source) (slot rating) (slot key))
 (deftemplate factor (slot id) (slot key))
 (deftemplate measure (slot id) (slot value) (slot key))
+(deftemplate skp (slot predicate) (slot key))
+(deftemplate assessment (slot coverage) (slot evidence_base) (slot key))
 (deftemplate combine-indicator (slot indicator) (slot dimension))
 (deftemplate aggregate-dimension (slot dimension))
 (deftemplate aggregate-overall)
@@ -61,7 +66,8 @@ TEMPLATES = """
    (nth$ (+ (div (- (length$ ?sorted) 1) 2) 1) ?sorted))
 (deffunction agreement (?combined-only $?ratings)
    (bind ?n (length$ ?ratings))
-   (if (or ?combined-only (= ?n 1)) then (return "single"))
+   (if ?combined-only then (return "combined"))
+   (if (= ?n 1) then (return "single"))
    (bind ?top 0)
    (foreach ?r ?ratings
       (bind ?count 0)
@@ -117,58 +123,68 @@ class _Patterns:
         return f"?{stem}{self.counter}"
 
 
-Translator = Callable[[Condition, _Patterns], str]
+Translator = Callable[[Any, _Patterns], str]
 
 
-def _indicator(c: Condition, p: _Patterns) -> str:
+def _indicator(c: Any, p: _Patterns) -> str:
     return p.fact("indicator", indicator=_target(c), rating=_one_of(c.ratings),
                   agreement=_one_of(c.agreements))
 
 
-def _dimension(c: Condition, p: _Patterns) -> str:
+def _dimension(c: Any, p: _Patterns) -> str:
     return p.fact("dimension", dimension=_target(c), rating=_one_of(c.ratings))
 
 
-def _overall(c: Condition, p: _Patterns) -> str:
+def _overall(c: Any, p: _Patterns) -> str:
     return p.fact("overall", rating=_one_of(c.ratings))
 
 
-def _finding(c: Condition, p: _Patterns) -> str:
+def _finding(c: Any, p: _Patterns) -> str:
     source = _q(c.source) if c.source else None
     return p.fact("finding", indicator=_target(c), source=source, rating=_one_of(c.ratings))
 
 
-def _factor(c: Condition, p: _Patterns) -> str:
+def _factor(c: Any, p: _Patterns) -> str:
     return p.fact("factor", id=_target(c))
 
 
-def _measure(c: Condition, p: _Patterns) -> str:
+def _measure(c: Any, p: _Patterns) -> str:
+    """Bounds are inclusive (min, max) or exclusive (above, below); an absent one is infinite."""
     value = p.variable("v")
-    tests = [f"&:(>= {value} {_num(c.minimum)})" if c.minimum is not None else "",
-             f"&:(<= {value} {_num(c.maximum)})" if c.maximum is not None else ""]
+    tests = []
+    if math.isfinite(c.low):
+        tests.append(f"&:({'>' if c.low_open else '>='} {value} {_num(c.low)})")
+    if math.isfinite(c.high):
+        tests.append(f"&:({'<' if c.high_open else '<='} {value} {_num(c.high)})")
     return p.fact("measure", id=_target(c), value=value + "".join(tests))
 
 
-def _diagnosis(c: Condition, p: _Patterns) -> str:
+def _diagnosis(c: Any, p: _Patterns) -> str:
     return p.fact("diagnosis", id=_target(c))
 
 
-def _subject_kind(c: Condition, p: _Patterns) -> str:
-    return p.fact("subject", kind=_one_of(c.kinds))
+def _choice(template: str) -> Translator:
+    """A condition naming values of one field of an input fact (subject kind, SKP predicate,
+    coverage, evidence base): the condition class says which field."""
+    def translate(c: Any, p: _Patterns) -> str:
+        return p.fact(template, **{c.field: _one_of(c.values)})
+    return translate
 
 
 CONDITIONS: dict[str, Translator] = {
     "indicator": _indicator, "dimension": _dimension, "overall": _overall,
     "finding": _finding, "factor": _factor, "measure": _measure, "diagnosis": _diagnosis,
-    "subject_kind": _subject_kind,
+    "subject_kind": _choice("subject"), "skp": _choice("skp"),
+    "coverage": _choice("assessment"), "evidence_base": _choice("assessment"),
 }
 
 
 def pattern(condition: Condition, patterns: _Patterns) -> str:
     """The CLIPS pattern of a condition; ``not`` wraps its inner condition's."""
     if condition.kind == "not":
-        assert condition.inner is not None
-        return f"(not {pattern(condition.inner, patterns)})"
+        inner = getattr(condition, "inner", None)
+        assert inner is not None
+        return f"(not {pattern(inner, patterns)})"
     translator = CONDITIONS.get(condition.kind)
     if translator is None:
         raise NotImplementedError(f"no CLIPS translation for condition kind {condition.kind!r}")
@@ -183,10 +199,11 @@ def complexity(condition: Condition) -> int:
 
 
 def tie_groups(kb: KnowledgeBase) -> dict[str, tuple[int, tuple[str, ...]]]:
-    """Rules whose activations may tie: same salience layer, same kinds of positive patterns."""
+    """Rules whose activations may tie: same salience layer, positive patterns on the same
+    kinds of facts (coverage and evidence base both test the assessment fact)."""
     rule_layers = layers(kb)
     return {rule.id: (rule_layers[rule.id],
-                      tuple(sorted(c.kind for c in rule.when if c.kind != "not")))
+                      tuple(sorted(c.record_kind for c in rule.when if c.kind != "not")))
             for rule in kb.pattern_rules()}
 
 
@@ -300,7 +317,8 @@ def _generic(kb: KnowledgeBase) -> list[str]:
 # What a case is asserted as: template → its slots, in the order ``ClipsEngine.facts`` gives
 INPUTS: dict[str, tuple[str, ...]] = {
     "subject": ("kind", "key"), "finding": ("indicator", "source", "rating", "key"),
-    "factor": ("id", "key"), "measure": ("id", "value", "key"),
+    "factor": ("id", "key"), "measure": ("id", "value", "key"), "skp": ("predicate", "key"),
+    "assessment": ("coverage", "evidence_base", "key"),
     "combine-indicator": ("indicator", "dimension"), "aggregate-dimension": ("dimension",),
     "aggregate-overall": (),
 }
@@ -378,6 +396,12 @@ class ClipsEngine:
         facts += [("factor", {"id": x, "key": f"factor:{x}"}) for x in case.factors]
         facts += [("measure", {"id": m, "value": v, "key": f"measure:{m}"})
                   for m, v in case.measures.items()]
+        if case.skp is not None:
+            facts.append(("skp", {"predicate": case.skp, "key": "skp"}))
+        scope = assessment_scope(kb, case)  # an input fact in both engines
+        facts.append(("assessment", {"coverage": scope["coverage"],
+                                     "evidence_base": scope["evidence_base"],
+                                     "key": "assessment"}))
         assessed = case.assessed_indicators()
         facts += [("combine-indicator", {"indicator": i, "dimension": kb.indicators[i].dimension})
                   for i in assessed]

@@ -10,7 +10,7 @@ import pytest
 
 from benchmarks.cases import random_cases
 from expert import KnowledgeBase, read_case_file
-from expert.kb.model import Condition
+from expert.rules.conditions import Condition
 
 if os.environ.get("CI"):
     import clips  # noqa: F401  (CI installs the bench extra: a missing clipspy is a failure)
@@ -37,8 +37,18 @@ def test_every_rule_is_translated(kb: KnowledgeBase) -> None:
     assert source.count("(defrule rule-") == len(kb.pattern_rules())
 
 
+def test_every_condition_kind_has_a_translator() -> None:
+    from benchmarks.clips_kb import CONDITIONS
+    from expert.rules.conditions import CONDITION_CLASSES
+
+    assert set(CONDITION_CLASSES) - {"not"} <= set(CONDITIONS)
+
+
 def test_an_untranslated_condition_kind_is_named() -> None:
     from benchmarks.clips_kb import _Patterns
 
-    with pytest.raises(NotImplementedError, match="'skp'"):
-        pattern(Condition(kind="skp", target="x"), _Patterns())
+    class Future(Condition):
+        kind = "future_kind"
+
+    with pytest.raises(NotImplementedError, match="'future_kind'"):
+        pattern(Future("x"), _Patterns())
