@@ -10,7 +10,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from expert.case import Case, SourceFinding, load_case_text, parse_case, read_case_file
+    from expert.case import (
+        Case,
+        SourceFinding,
+        load_case_text,
+        parse_case,
+        read_case_file,
+        read_case_stream,
+    )
     from expert.engine import KinerjaEngine, engine_for
     from expert.errors import (
         CaseError,
@@ -27,6 +34,7 @@ if TYPE_CHECKING:
 _HOMES = {
     "Case": "expert.case", "SourceFinding": "expert.case", "load_case_text": "expert.case",
     "parse_case": "expert.case", "read_case_file": "expert.case",
+    "read_case_stream": "expert.case",
     "KinerjaEngine": "expert.engine", "engine_for": "expert.engine",
     "CaseError": "expert.errors", "KinerjaError": "expert.errors",
     "KnowledgeBaseError": "expert.errors", "Problem": "expert.errors",
@@ -67,6 +75,7 @@ __all__ = [
     "load_knowledge_base",
     "parse_case",
     "read_case_file",
+    "read_case_stream",
 ]
 
 

@@ -7,20 +7,18 @@ word is canonical English, so an Indonesian case and its English twin are the sa
 
 from __future__ import annotations
 
-import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import IO, Any
 
 from expert.case_messages import case_problem
-from expert.errors import CaseError, Problem
+from expert.errors import MAX_PROBLEMS, CaseError, Problem
 from expert.i18n import normalise_word
 from expert.kb.model import KnowledgeBase, alias_index
-from expert.yaml_loader import SafeLoader
+from expert.reader import read_bytes, read_path, read_stream
 
 COMBINED_SOURCE = "combined"
 NOT_ASSESSED_WORDS = {normalise_word(w) for w in ("not assessed", "belum dinilai", "tidak dinilai")}
@@ -37,6 +35,12 @@ GENERAL_NOTE_KEYS = ("general", "umum")
 MAX_NAME = 200  # characters of a name, office, position or assessor
 MAX_NOTES = 5000  # characters of one note
 NIP_DIGITS = 18
+
+MAX_PERIOD = 100
+# Control characters other than newline and tab (C0, DEL, C1): they can drive a terminal.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# A measure written as text: a plain decimal number, with an Indonesian decimal comma or a point.
+DECIMAL_TEXT = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?\Z")
 
 
 @dataclass(frozen=True)
@@ -108,80 +112,15 @@ def _plain_number(value: float) -> int | float:
 
 def _shown(value: float) -> str:
     """A number for a message: huge integers shortened rather than printed in full."""
+    if value == 0 and math.copysign(1.0, value) < 0:
+        return "-0"
     text = repr(value)
     return text if len(text) <= 24 else f"{text[:10]}…({len(text)} digits)"
 
 
-class _Mapping(dict[Any, Any]):
-    """A decoded mapping that remembers the keys written more than once (the last one wins
-    in YAML and JSON alike; a case must not lose a finding that way)."""
-
-    duplicates: tuple[Any, ...] = ()
-
-
-def _pairs(pairs: list[tuple[Any, Any]]) -> _Mapping:
-    mapping = _Mapping()
-    repeated = []
-    for key, value in pairs:
-        if key in mapping:
-            repeated.append(key)
-        mapping[key] = value
-    mapping.duplicates = tuple(repeated)
-    return mapping
-
-
-class _CaseLoader(SafeLoader):  # type: ignore[valid-type,misc]
-    """PyYAML's safe loader (the C one when present), building mappings that remember
-    repeated keys."""
-
-
-def _construct_mapping(loader: _CaseLoader, node: yaml.MappingNode) -> _Mapping:
-    loader.flatten_mapping(node)
-    pairs = []
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        try:
-            hash(key)
-        except TypeError:
-            raise yaml.constructor.ConstructorError(
-                "while constructing a mapping", node.start_mark, "found an unhashable key",
-                key_node.start_mark) from None
-        pairs.append((key, loader.construct_object(value_node, deep=True)))
-    return _pairs(pairs)
-
-
-_CaseLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _decode(text: str) -> Any:
-    if text.lstrip().startswith("{"):
-        try:
-            return json.loads(text, object_pairs_hook=_pairs)
-        except json.JSONDecodeError:
-            pass  # flow-style YAML starts with a brace too
-    return yaml.load(text, Loader=_CaseLoader)  # noqa: S506 (a SafeLoader subclass)
-
-
 def load_case_text(kb: KnowledgeBase, text: str | bytes, name: str = "case") -> Case:
-    """Parse a case from YAML or JSON text."""
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise CaseError([case_problem("", "not_utf8", name=name)]) from None
-    if not text.strip():
-        raise CaseError([case_problem("", "empty", name=name)])
-    try:
-        data = _decode(text)
-    except (yaml.YAMLError, ValueError, RecursionError) as exc:
-        # ValueError: a JSON error, or an integer past Python's digit limit; RecursionError:
-        # nesting deeper than any case needs
-        lines = str(exc).splitlines()
-        detail = lines[0] if lines else type(exc).__name__
-        raise CaseError([case_problem("", "not_yaml", name=name, detail=detail)]) from None
-    if data is None:
-        raise CaseError([case_problem("", "empty", name=name)])
-    return parse_case(kb, data)
+    """Parse a case from YAML or JSON text (at most 1 MiB; see :mod:`expert.reader`)."""
+    return parse_case(kb, read_bytes(text, name=name))
 
 
 def _invalid_texts(data: Any) -> list[str]:
@@ -216,14 +155,13 @@ def _encodable(text: str) -> bool:
 
 
 def read_case_file(kb: KnowledgeBase, path: str | Path) -> Case:
-    """Read a case file; a missing or unreadable file is a CaseError, not a traceback."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        problem = case_problem("", "unreadable", name=str(path), detail=exc.strerror)
-        raise CaseError([problem]) from None
-    return load_case_text(kb, raw, name=str(path))
+    """Read a case file; a missing, unreadable or oversized file is a CaseError."""
+    return parse_case(kb, read_path(path))
+
+
+def read_case_stream(kb: KnowledgeBase, stream: IO[bytes], name: str) -> Case:
+    """Read a case from a binary stream (stdin, an upload), at most 1 MiB of it."""
+    return parse_case(kb, read_stream(stream, name))
 
 
 def parse_case(kb: KnowledgeBase, data: Any) -> Case:
@@ -235,6 +173,7 @@ class _CaseReader:
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
         self.problems: list[Problem] = []
+        self.more = 0  # problems past MAX_PROBLEMS: counted, not built
         self.ratings = alias_index(kb.ratings)
         self.sources = alias_index(kb.sources)
         self.indicators = alias_index(kb.indicators)
@@ -245,6 +184,9 @@ class _CaseReader:
 
     def problem(self, path: str, code: str, allowed: tuple[str, ...] | list[str] = (),
                 **params: Any) -> None:
+        if len(self.problems) >= MAX_PROBLEMS:
+            self.more += 1
+            return
         self.problems.append(case_problem(path, code, allowed, **params))
 
     def keys(self, node: Mapping[Any, Any], path: str, table: Mapping[str, tuple[str, ...]]
@@ -254,7 +196,6 @@ class _CaseReader:
         for word, aliases in table.items():
             index.update({normalise_word(a): word for a in aliases})
         found: dict[str, tuple[str, Any]] = {}
-        self.repeated(node, path)
         for key, value in node.items():
             where = f"{path}.{key}" if path else str(key)
             canonical = index.get(normalise_word(str(key)))
@@ -265,11 +206,6 @@ class _CaseReader:
             else:
                 found[canonical] = (str(key), value)
         return found
-
-    def repeated(self, node: Mapping[Any, Any], path: str) -> None:
-        """Report keys the document wrote twice (the decoder kept only the last)."""
-        for key in getattr(node, "duplicates", ()):
-            self.problem(f"{path}.{key}" if path else str(key), "given_twice", word=key)
 
     def read(self, data: Any) -> Case:
         if not isinstance(data, Mapping):
@@ -285,7 +221,7 @@ class _CaseReader:
         skp = self.skp(top.get("skp"))
         notes, indicator_notes = self.notes(top.get("notes"))
         if self.problems:
-            raise CaseError(self.problems)
+            raise CaseError(self.problems, self.more)
         return Case(name, kind, period, findings, factors, measures, notes, skp=skp,
                     indicator_notes=indicator_notes, **details)
 
@@ -293,11 +229,7 @@ class _CaseReader:
         if not isinstance(raw, str | int | float) or isinstance(raw, bool):
             self.problem(path, "must_be_text")
             return None
-        text = str(raw)
-        if len(text) > MAX_NOTES:
-            self.problem(path, "too_long", limit=MAX_NOTES, length=len(text))
-            return None
-        return text
+        return self.text(str(raw), path, MAX_NOTES)
 
     def notes(self, entry: tuple[str, Any] | None) -> tuple[str | None, dict[str, str]]:
         """Free text, or a mapping of ``general`` and per-indicator notes."""
@@ -308,7 +240,6 @@ class _CaseReader:
             return self.note_text(node, key), {}
         general: str | None = None
         per_indicator: dict[str, str] = {}
-        self.repeated(node, key)
         general_words = {normalise_word(w) for w in GENERAL_NOTE_KEYS}
         for raw_key, value in node.items():
             path = f"{key}.{raw_key}"
@@ -348,10 +279,7 @@ class _CaseReader:
         if not isinstance(raw, str) or not raw.strip():
             self.problem(where, "non_empty_text")
             return None
-        if len(raw) > MAX_NAME:
-            self.problem(where, "too_long", limit=MAX_NAME, length=len(raw))
-            return None
-        return raw.strip()
+        return self.text(raw.strip(), where, MAX_NAME)
 
     def nip(self, fields: Mapping[str, tuple[str, Any]], path: str) -> str | None:
         if "nip" not in fields or fields["nip"][1] is None:
@@ -384,11 +312,8 @@ class _CaseReader:
             name_key, raw_name = fields["name"]
             if not isinstance(raw_name, str) or not raw_name.strip():
                 self.problem(f"{key}.{name_key}", "non_empty_text")
-            elif len(raw_name.strip()) > MAX_NAME:
-                self.problem(f"{key}.{name_key}", "too_long", limit=MAX_NAME,
-                             length=len(raw_name.strip()))
             else:
-                name = raw_name.strip()
+                name = self.text(raw_name.strip(), f"{key}.{name_key}", MAX_NAME) or ""
         kind = "unit"
         if "kind" in fields:
             kind_key, raw_kind = fields["kind"]
@@ -405,8 +330,19 @@ class _CaseReader:
             if isinstance(raw_period, Mapping | list | bool | float):
                 self.problem(f"{key}.{period_key}", "period_text")
             else:
-                period = str(raw_period)
+                period = self.text(str(raw_period), f"{key}.{period_key}", MAX_PERIOD)
         return name, kind, period, details
+
+    def text(self, value: str, path: str, limit: int) -> str | None:
+        """Free text as given, or None with a problem: no control characters, bounded."""
+        control = CONTROL.search(value)
+        if control:
+            self.problem(path, "control_character", char=f"U+{ord(control.group()):04X}")
+            return None
+        if len(value) > limit:
+            self.problem(path, "too_long", limit=limit, length=len(value))
+            return None
+        return value
 
     def rating(self, raw: Any, path: str) -> str | None:
         """A canonical rating, None for an explicit 'not assessed', or a reported problem."""
@@ -427,7 +363,6 @@ class _CaseReader:
             return ()
         result: list[SourceFinding] = []
         seen: set[str] = set()
-        self.repeated(node, key)
         for raw_indicator, value in node.items():
             path = f"{key}.{raw_indicator}"
             indicator = self.indicators.get(normalise_word(str(raw_indicator)))
@@ -452,7 +387,6 @@ class _CaseReader:
                    ) -> list[SourceFinding]:
         result: list[SourceFinding] = []
         seen: set[str] = set()
-        self.repeated(node, path)
         for raw_source, raw_rating in node.items():
             source_path = f"{path}.{raw_source}"
             source = self.sources.get(normalise_word(str(raw_source)))
@@ -495,7 +429,6 @@ class _CaseReader:
             self.problem(key, "measures_mapping", list(self.kb.measures))
             return {}
         result: dict[str, float] = {}
-        self.repeated(node, key)
         for raw_measure, value in node.items():
             path = f"{key}.{raw_measure}"
             measure_id = self.measures.get(normalise_word(str(raw_measure)))
@@ -508,21 +441,11 @@ class _CaseReader:
             measure = self.kb.measures[measure_id]
             if value is None:
                 continue
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                self.problem(path, "not_number", value=value)
+            number = self.number(value, path, measure.maximum is None)
+            if number is None:
                 continue
-            if isinstance(value, float) and not math.isfinite(value):
-                self.problem(path, "not_number", value=value)
-                continue
-            try:
-                number = float(value)
-            except OverflowError:  # an integer past any float: past any measure's bound too
-                number = math.inf
-            if math.isinf(number) and measure.maximum is None:
-                self.problem(path, "not_number", value=_shown(value))
-                continue
-            shown = _shown(value)
-            if number < 0:
+            shown = _shown(value) if not isinstance(value, str) else value
+            if number < 0 or math.copysign(1.0, number) < 0:  # -0 too: a sign is a mistake
                 self.problem(path, "negative", value=shown)
                 continue
             if measure.maximum is not None and number > measure.maximum:
@@ -534,3 +457,23 @@ class _CaseReader:
                 continue
             result[measure_id] = number
         return result
+
+    def number(self, value: Any, path: str, unbounded: bool) -> float | None:
+        """A measure's number: a plain decimal (an int or float the reader resolved, or text
+        such as "19,5"); booleans, non-finite values and every other text are refused."""
+        if isinstance(value, str) and DECIMAL_TEXT.match(value.strip()):
+            return float(value.strip().replace(",", "."))
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.problem(path, "not_number", value=value)
+            return None
+        try:
+            number = float(value)
+        except OverflowError:  # an integer past any float: past any measure's bound too
+            number = math.inf
+        if math.isnan(number) or (math.isinf(number) and isinstance(value, float)):
+            self.problem(path, "not_number", value=value)
+            return None
+        if math.isinf(number) and unbounded:
+            self.problem(path, "not_number", value=_shown(value))
+            return None
+        return number

@@ -10,8 +10,47 @@ MESSAGES: dict[str, dict[str, str]] = {
     "not_utf8": {"en": "{name} is not UTF-8 text", "id": "{name} bukan teks UTF-8"},
     "empty": {"en": "{name} is empty; a case needs at least 'subject'",
               "id": "{name} kosong; sebuah kasus memerlukan sekurang-kurangnya 'subject'"},
-    "not_yaml": {"en": "{name} is not valid YAML or JSON: {detail}",
-                 "id": "{name} bukan YAML atau JSON yang sah: {detail}"},
+    "not_yaml": {"en": "{name} is not valid YAML or JSON (line {line}, column {column}): {detail}",
+                 "id": "{name} bukan YAML atau JSON yang sah (baris {line}, kolom {column}): "
+                       "{detail}"},
+    "not_json": {"en": "{name} is not valid JSON (line {line}, column {column}): {detail}",
+                 "id": "{name} bukan JSON yang sah (baris {line}, kolom {column}): {detail}"},
+    "json_comment": {
+        "en": "{name} is not valid JSON: JSON allows no comments (line {line}, column {column}); "
+              "remove them, or write the case as YAML",
+        "id": "{name} bukan JSON yang sah: JSON tidak mengizinkan komentar (baris {line}, kolom "
+              "{column}); hapus komentarnya, atau tulis kasus dalam YAML"},
+    "json_single_quote": {
+        "en": "{name} is not valid JSON: text must be in double quotes, not single quotes "
+              "(line {line}, column {column})",
+        "id": "{name} bukan JSON yang sah: teks harus diapit tanda kutip ganda, bukan tunggal "
+              "(baris {line}, kolom {column})"},
+    "json_trailing_comma": {
+        "en": "{name} is not valid JSON: a comma before a closing bracket (line {line}, column "
+              "{column}); remove it",
+        "id": "{name} bukan JSON yang sah: ada koma sebelum kurung penutup (baris {line}, kolom "
+              "{column}); hapus koma itu"},
+    "too_big": {"en": "{name} is larger than {limit} KiB; a case is at most {limit} KiB",
+                "id": "{name} lebih besar dari {limit} KiB; sebuah kasus paling besar {limit} KiB"},
+    "too_deep": {"en": "{name} is nested deeper than {limit} levels; a case needs at most 4",
+                 "id": "{name} bersarang lebih dari {limit} tingkat; sebuah kasus paling banyak "
+                       "memerlukan 4"},
+    "several_documents": {"en": "a second YAML document (line {line}); a case is one document",
+                          "id": "dokumen YAML kedua (baris {line}); sebuah kasus adalah satu "
+                                "dokumen"},
+    "yaml_alias": {"en": "YAML aliases (*name) are not allowed in a case (line {line})",
+                   "id": "alias YAML (*nama) tidak diizinkan dalam kasus (baris {line})"},
+    "yaml_anchor": {"en": "YAML anchors (&name) are not allowed in a case (line {line})",
+                    "id": "jangkar YAML (&nama) tidak diizinkan dalam kasus (baris {line})"},
+    "yaml_tag": {"en": "YAML tags ({tag}) are not allowed in a case (line {line})",
+                 "id": "tag YAML ({tag}) tidak diizinkan dalam kasus (baris {line})"},
+    "yaml_merge": {"en": "YAML merge keys (<<) are not allowed in a case (line {line})",
+                   "id": "kunci gabung YAML (<<) tidak diizinkan dalam kasus (baris {line})"},
+    "key_not_text": {"en": "a key must be text, not a list or mapping (line {line})",
+                     "id": "kunci harus berupa teks, bukan daftar atau pemetaan (baris {line})"},
+    "control_character": {
+        "en": "contains a control character ({char}); only newline and tab are allowed",
+        "id": "memuat karakter kendali ({char}); hanya baris baru dan tab yang diizinkan"},
     "unreadable": {"en": "cannot read {name}: {detail}",
                    "id": "tidak dapat membaca {name}: {detail}"},
     "not_a_case": {"en": "a case must be a mapping with 'subject' and 'findings'",
@@ -46,8 +85,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "measures_mapping": {"en": "must map each measure to a number",
                          "id": "harus memetakan setiap ukuran ke sebuah angka"},
     "unknown_measure": {"en": "unknown measure", "id": "ukuran tidak dikenal"},
-    "not_number": {"en": "must be a number, not {value!r}",
-                   "id": "harus berupa angka, bukan {value!r}"},
+    "not_number": {"en": "must be a plain decimal number such as 4 or 19.5 (or \"19,5\"), "
+                         "not {value!r}",
+                   "id": "harus berupa angka desimal biasa seperti 4 atau 19,5 (atau 19.5), "
+                         "bukan {value!r}"},
     "negative": {"en": "must not be negative (got {value})",
                  "id": "tidak boleh negatif (tertulis {value})"},
     "not_whole": {"en": "must be a whole number (got {value})",
@@ -66,9 +107,35 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+MAX_SHOWN = 80  # characters of a user's value or key quoted back in a message
+MAX_PATH = 240
+
+
+class _Shown(str):
+    """A value's repr, already shortened: ``{value!r}`` prints it as it is."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def shorten(text: str, limit: int = MAX_SHOWN) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}…({len(text)} characters)"
+
+
+def _param(value: Any) -> Any:
+    """A message parameter that cannot amplify: a 50 MB value is quoted by its first words."""
+    if isinstance(value, bool | int | float) or value is None:
+        return value if len(repr(value)) <= MAX_SHOWN else _Shown(shorten(repr(value)))
+    if isinstance(value, str):
+        return shorten(value)
+    return _Shown(shorten(repr(value)))
+
+
 def case_problem(path: str, code: str, allowed: tuple[str, ...] | list[str] = (),
                  **params: Any) -> Problem:
     """A problem of a case, its message in English (``message``) and in every language."""
     texts = MESSAGES[code]
-    translations = tuple((lang, text.format(**params)) for lang, text in texts.items())
-    return Problem(path, dict(translations)["en"], tuple(allowed), translations=translations)
+    shown = {key: _param(value) for key, value in params.items()}
+    translations = tuple((lang, text.format(**shown)) for lang, text in texts.items())
+    return Problem(shorten(path, MAX_PATH), dict(translations)["en"], tuple(allowed),
+                   translations=translations)

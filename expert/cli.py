@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +20,24 @@ from typing import Any, NoReturn
 from expert.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+
+# Control characters other than newline and tab, from any data: shown escaped, never sent raw
+# to a terminal (an ESC from a case or a file name could recolour or rewrite the screen).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str, json_text: bool = False) -> str:
+    """``text`` with control characters escaped (as JSON escapes in JSON, which stays valid)."""
+    form = "\\u{:04x}" if json_text else "\\x{:02x}"
+    return _CONTROL.sub(lambda m: form.format(ord(m.group())), text)
+
+
+def _out(text: str, json_text: bool = False) -> None:
+    sys.stdout.write(printable(text, json_text))
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(printable(text) + "\n")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -76,7 +95,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run the web application")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", default="8000", help="TCP port, 1-65535 (default 8000)")
+    serve.add_argument("--threads", type=int, metavar="N",
+                       help="worker threads (default: KINERJA_SERVER_THREADS, 8)")
+    serve.add_argument("--connection-limit", type=int, metavar="N",
+                       help="open connections at most (default: "
+                       "KINERJA_SERVER_CONNECTION_LIMIT, 1000)")
+    serve.add_argument("--channel-timeout", type=int, metavar="SECONDS",
+                       help="close a connection idle this long (default: "
+                       "KINERJA_SERVER_CHANNEL_TIMEOUT, 30)")
     serve.add_argument("--instance", metavar="DIR", type=Path,
                        help="instance folder (database, secret key); default: ./instance")
     serve.add_argument("--workers", metavar="N",
@@ -120,12 +147,11 @@ def _report(error: Exception, lang: str) -> None:
     from expert.errors import CaseError, UnknownTargetError
 
     if isinstance(error, UnknownTargetError):
-        print(f"kinerja: unknown target '{error.target}'. Allowed: "
-              f"{', '.join(error.allowed)}", file=sys.stderr)
+        _err(f"kinerja: unknown target '{error.target}'. Allowed: {', '.join(error.allowed)}")
     elif isinstance(error, CaseError):  # the case's author reads these: in their language
-        print(f"kinerja: {error.render(lang)}", file=sys.stderr)
+        _err(f"kinerja: {error.render(lang)}")
     else:
-        print(f"kinerja: {error}", file=sys.stderr)
+        _err(f"kinerja: {error}")
 
 
 def _load(args: argparse.Namespace) -> Any:
@@ -135,10 +161,10 @@ def _load(args: argparse.Namespace) -> Any:
 
 
 def _read_case(kb: Any, path: Path) -> Any:
-    from expert import load_case_text, read_case_file
+    from expert import read_case_file, read_case_stream
 
-    if str(path) == "-":
-        return load_case_text(kb, sys.stdin.buffer.read(), name="stdin")
+    if str(path) == "-":  # bounded like a file: at most 1 MiB is read
+        return read_case_stream(kb, sys.stdin.buffer, name="stdin")
     return read_case_file(kb, path)
 
 
@@ -161,7 +187,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         from expert.render import render_text
 
         output = render_text(result, _audiences(kb, args.lang))
-    sys.stdout.write(output)
+    _out(output, json_text=args.format == "json")
     return EXIT_OK
 
 
@@ -172,9 +198,9 @@ def _explain(args: argparse.Namespace) -> int:
     kb = _load(args)
     explanation = evaluate(kb, _read_case(kb, args.case)).explain(args.target, args.lang)
     if args.format == "json":
-        sys.stdout.write(json.dumps(explanation, ensure_ascii=False, indent=2) + "\n")
+        _out(json.dumps(explanation, ensure_ascii=False, indent=2) + "\n", json_text=True)
     else:
-        sys.stdout.write(render_explanation(explanation, args.lang))
+        _out(render_explanation(explanation, args.lang))
     return EXIT_OK
 
 
@@ -207,8 +233,7 @@ def _show(args: argparse.Namespace) -> int:
             print(f"{rule.id}  {kb.label('rules', rule.id, args.lang)}")
         return EXIT_OK
     if args.rule not in kb.rules:
-        print(f"kinerja: unknown rule '{args.rule}'; `kinerja kb show --list` lists them",
-              file=sys.stderr)
+        _err(f"kinerja: unknown rule '{args.rule}'; `kinerja kb show --list` lists them")
         return EXIT_BAD_INPUT
     sys.stdout.write(render_rule(kb, kb.rules[args.rule], args.lang))
     return EXIT_OK
@@ -295,7 +320,8 @@ def _serve(args: argparse.Namespace) -> int:
     from webui.server import serve
 
     return serve(host=args.host, port=args.port, instance=args.instance,
-                 knowledge=args.knowledge, workers=args.workers)
+                 knowledge=args.knowledge, workers=args.workers, threads=args.threads,
+                 connection_limit=args.connection_limit, channel_timeout=args.channel_timeout)
 
 
 if __name__ == "__main__":

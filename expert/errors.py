@@ -40,13 +40,15 @@ class Problem:
             data["file"] = self.file
         return data
 
-    def render(self, lang: str = "en") -> str:
+    def render(self, lang: str = "en", show_allowed: bool = True) -> str:
         where = f"{self.file}: " if self.file else ""
         where += self.path or ("(dokumen)" if lang == "id" else "(document)")
         text = f"{where}: {self.text(lang)}"
         if self.allowed:
             label = "nilai yang diizinkan" if lang == "id" else "allowed"
-            text += f" ({label}: {', '.join(self.allowed)})"
+            values = ", ".join(self.allowed) if show_allowed else \
+                ("lihat di atas" if lang == "id" else "as above")
+            text += f" ({label}: {values})"
         return text
 
     def __str__(self) -> str:
@@ -57,44 +59,60 @@ class KinerjaError(Exception):
     """Root of every error Kinerja raises on purpose."""
 
 
-MAX_PROBLEMS_SHOWN = 50  # a problem list shows this many, then says how many more there are
-
-
-def _more(count: int, lang: str) -> str:
-    return f"… dan {count} masalah lagi" if lang == "id" else f"… and {count} more"
+MAX_PROBLEMS = 50  # a problem list holds this many, then says how many more there are
+MAX_PROBLEMS_SHOWN = MAX_PROBLEMS
 
 
 class _ProblemsError(KinerjaError):
+    """Problems, bounded: at most ``MAX_PROBLEMS`` are kept, the rest only counted (``more``),
+    so a hostile input cannot grow an error message past a few kilobytes."""
+
     headline = "problems found"
     headline_id = "masalah ditemukan"
+    limit: int | None = MAX_PROBLEMS
 
-    def __init__(self, problems: Iterable[Problem]):
-        self.problems: Sequence[Problem] = tuple(problems)
+    def __init__(self, problems: Iterable[Problem], more: int = 0):
+        kept = tuple(problems)
+        self.problems: Sequence[Problem] = kept[:self.limit]
+        self.more = more + (max(0, len(kept) - self.limit) if self.limit is not None else 0)
         super().__init__(self.render())
 
     @property
     def shown(self) -> Sequence[Problem]:
-        return self.problems[:MAX_PROBLEMS_SHOWN]
+        return self.problems
 
     @property
-    def more(self) -> int:
-        """How many problems the lists leave out."""
-        return max(0, len(self.problems) - MAX_PROBLEMS_SHOWN)
+    def total(self) -> int:
+        return len(self.problems) + self.more
 
     def render(self, lang: str = "en") -> str:
         headline = self.headline_id if lang == "id" else self.headline
-        lines = [f"{len(self.problems)} {headline}:"]
-        lines += [f"  - {problem.render(lang)}" for problem in self.shown]
+        lines = [f"{self.total} {headline}:"]
+        seen: set[tuple[str, ...]] = set()
+        for problem in self.problems:  # a kind's allowed values once, not once per problem
+            lines.append(f"  - {problem.render(lang, problem.allowed not in seen)}")
+            seen.add(problem.allowed)
         if self.more:
-            lines.append(f"  {_more(self.more, lang)}")
+            lines.append(f"  … {self.more_text(lang)}")
         return "\n".join(lines)
 
+    def more_text(self, lang: str = "en") -> str:
+        return (f"dan {self.more} masalah lagi" if lang == "id"
+                else f"and {self.more} more problem(s)")
+
     def to_dict(self, lang: str = "en") -> dict[str, object]:
-        data: dict[str, object] = {"error": self.headline,
-                                   "problems": [p.to_dict(lang) for p in self.shown]}
+        problems = []
+        seen: set[tuple[str, ...]] = set()
+        for problem in self.problems:
+            entry = problem.to_dict(lang)
+            if problem.allowed in seen:
+                entry.pop("allowed", None)
+            seen.add(problem.allowed)
+            problems.append(entry)
+        data: dict[str, object] = {"error": self.headline, "problems": problems}
         if self.more:
             data["more"] = self.more
-            data["more_text"] = _more(self.more, lang)
+            data["more_text"] = self.more_text(lang)
         return data
 
 
@@ -103,6 +121,7 @@ class KnowledgeBaseError(_ProblemsError):
 
     headline = "problem(s) in the knowledge base"
     headline_id = "masalah dalam basis pengetahuan"
+    limit = None  # the knowledge engineer's own files: every finding, for `kinerja kb check`
 
 
 class CaseError(_ProblemsError):

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from expert import KnowledgeBase, default_knowledge_dir, load_knowledge_base, parse_case
 from expert.case import Case
 
 REPO = Path(__file__).resolve().parents[1]
 RULE_CASES = REPO / "tests" / "rule_cases"
+
+# Fuzzers take their example counts from a profile: `dev` (default) is quick; `ci` (.ci/run sets
+# HYPOTHESIS_PROFILE=ci) runs the attack fuzzers with thousands of examples.
+settings.register_profile("dev", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture(scope="session")

@@ -144,3 +144,14 @@ def test_rule_ids_that_differ_only_in_dots_and_underscores_both_fire(kb_copy: Pa
     fired = evaluate(kb, parse_case(kb, {"subject": {"name": "x"},
                                          "factors": ["minimal_training"]})).fired_rule_ids
     assert {"t.a.b", "t.a__b"} <= set(fired)
+
+
+def test_an_unknown_top_level_key_is_a_finding(kb_copy: Path) -> None:
+    """Issue 6: `kb check` passed a file with a top-level key nothing reads (a typo)."""
+    with (kb_copy / "factors.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("\nfactor: []\n")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(kb_copy)
+    problem = caught.value.problems[0]
+    assert (problem.file, problem.path, problem.allowed) == ("factors.yaml", "factor",
+                                                             ("factors",))

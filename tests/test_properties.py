@@ -18,6 +18,9 @@ SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
+NAME_CHARACTERS = st.characters(blacklist_categories=("Cc", "Cs"))  # control chars: refused
+
+
 def _word(entry_id: str, aliases: tuple[str, ...]) -> st.SearchStrategy[str]:
     return st.sampled_from([entry_id, *aliases])
 
@@ -43,7 +46,8 @@ def cases(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         measures["training_hours_last_year"] = draw(st.floats(0, 60, allow_nan=False))
     return {
-        "subject": {"name": draw(st.text(min_size=1, max_size=20).filter(str.strip)),
+        "subject": {"name": draw(st.text(NAME_CHARACTERS, min_size=1, max_size=20)
+                                 .filter(str.strip)),
                     "kind": draw(st.sampled_from(list(KB.subject_kinds)))},
         "findings": draw(findings()),
         "factors": draw(st.lists(st.sampled_from(list(KB.factors)), unique=True)),

@@ -16,8 +16,9 @@ from flask import Flask
 from flask_compress import Compress
 
 from webui import db as database
-from webui import errors, expert_ext, i18n, report, security
+from webui import errors, expert_ext, i18n, report, routing, security
 from webui.config import Defaults, secret_key
+from webui.startup import StartupError, check_config
 
 __all__ = ["create_app"]
 
@@ -35,12 +36,13 @@ def create_app(test_config: Mapping[str, Any] | None = None, *,
                 instance_path=str(Path(instance_path).resolve()) if instance_path else None)
     app.config.from_object(Defaults)
     if test_config is None:
-        app.config.from_pyfile("config.py", silent=True)
+        _instance_config(app)
         app.config.from_prefixed_env("KINERJA")
     else:
         app.config.from_mapping(test_config)
     if settings:
         app.config.from_mapping(settings)
+    check_config(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(app.instance_path)
@@ -56,6 +58,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *,
     # Pages, JSON and static files compressed for clients that accept it: the report page,
     # with every explanation inline for print, shrinks from about 220 KB to about 20 KB.
     Compress(app)
+    routing.init_app(app)
 
     from webui.blueprints import api, assessments, knowledge, lang
 
@@ -65,3 +68,15 @@ def create_app(test_config: Mapping[str, Any] | None = None, *,
     app.register_blueprint(api.bp)
     security.csrf.exempt(api.bp)  # the API takes JSON only; no form can post to it
     return app
+
+
+def _instance_config(app: Flask) -> None:
+    """The instance folder's config.py; any error in it stops the start with its place."""
+    path = Path(app.instance_path) / "config.py"
+    try:
+        app.config.from_pyfile("config.py", silent=True)
+    except SyntaxError:
+        raise
+    except Exception as error:  # noqa: BLE001 - the operator's file: name it, no traceback
+        raise StartupError(f"{path}: {type(error).__name__}: {str(error)[:200]}",
+                           "correct or remove the file") from None

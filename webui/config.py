@@ -33,6 +33,15 @@ class Defaults:
     # Flask-Compress: gzip's fastest level still takes the report page from about 220 KB to
     # 25 KB, at a third of the CPU of its default level (brotli and zstd keep theirs).
     COMPRESS_LEVEL = 1
+    # `kinerja serve`: waitress's worker threads, open connections at most (waitress; each
+    # gunicorn worker), and seconds after which waitress closes an idle connection.
+    SERVER_THREADS = 8
+    SERVER_CONNECTION_LIMIT = 1000
+    SERVER_CHANNEL_TIMEOUT = 30
+    # Behind a reverse proxy: its address, whose X-Forwarded-* headers are then believed (so
+    # links and secure cookies follow the proxy's https); None believes no one.
+    TRUSTED_PROXY: str | None = None
+    TRUSTED_PROXY_HEADERS = "x-forwarded-for x-forwarded-host x-forwarded-proto x-forwarded-port"
 
 
 def secret_key(instance_path: str | Path) -> str:

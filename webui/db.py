@@ -3,11 +3,18 @@
 An :class:`Assessment` is one subject assessed over time; each save of its form, each upload
 and the demo add an :class:`Evaluation` that keeps the case, the result in both languages, the
 knowledge-base version and its time. Evaluations are never changed after they are written.
+
+Many requests write at once: on SQLite every connection turns foreign keys on (so the schema's
+``ON DELETE CASCADE`` applies and no evaluation can outlive its assessment), uses WAL and waits
+for a lock (busy timeout); a write that still meets a locked database is retried a few times.
+A write racing a delete of its assessment raises :class:`AssessmentGone`, never a 500.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import sqlite3
+import time
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +25,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm.exc import StaleDataError
 
 from expert import Case, KnowledgeBase, evaluate, read_case_file
 from expert.i18n import LANGUAGES
@@ -30,6 +38,13 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 DEMO_FLAG = "demo_seeded"
+BUSY_TIMEOUT_MS = 10_000
+WRITE_ATTEMPTS = 5
+PAGE_SIZE = 50
+
+
+class AssessmentGone(LookupError):
+    """The assessment was deleted by another request while this one wrote to it."""
 
 
 def utcnow() -> datetime:
@@ -50,11 +65,13 @@ class Assessment(db.Model):  # type: ignore[name-defined,misc]
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow,
                                                  index=True)
     evaluations: Mapped[list[Evaluation]] = relationship(
-        back_populates="assessment", order_by="Evaluation.id", cascade="all, delete-orphan")
+        back_populates="assessment", order_by="Evaluation.id", cascade="all, delete-orphan",
+        passive_deletes=True)
 
     @property
-    def latest(self) -> Evaluation:
-        return self.evaluations[-1]
+    def latest(self) -> Evaluation | None:
+        """The latest evaluation; None if another request deleted them all meanwhile."""
+        return self.evaluations[-1] if self.evaluations else None
 
 
 class Evaluation(db.Model):  # type: ignore[name-defined,misc]
@@ -106,11 +123,61 @@ def init_db() -> None:
     db.create_all()
 
 
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Foreign keys on (SQLite's default is off), WAL so readers never block the writer, and
+    a busy timeout so a writer waits for the lock instead of failing at once."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+    finally:
+        cursor.close()
+
+
 def init_app(app: Flask) -> None:
     db.init_app(app)
     app.cli.add_command(seed_demo_command)
     with app.app_context():
+        sa.event.listen(db.engine, "connect", _sqlite_pragmas)
         init_db()
+
+
+def _locked(error: sa.exc.OperationalError) -> bool:
+    text = str(error.orig).lower()
+    return "locked" in text or "busy" in text
+
+
+def write(unit_of_work: Callable[[], Any]) -> Any:
+    """Run ``unit_of_work`` (session changes, no commit) and commit; retry a bounded number of
+    times while the database is locked; a vanished assessment raises AssessmentGone."""
+    for attempt in range(WRITE_ATTEMPTS):
+        try:
+            result = unit_of_work()
+            db.session.commit()
+            return result
+        except sa.exc.OperationalError as error:
+            db.session.rollback()
+            if not _locked(error) or attempt == WRITE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * 2 ** attempt)
+        except (StaleDataError, sa.exc.IntegrityError) as error:
+            # an UPDATE that matched no row, or a foreign key to a deleted assessment
+            db.session.rollback()
+            raise AssessmentGone() from error
+    raise AssertionError("unreachable")
+
+
+def delete_assessment(assessment_id: int) -> bool:
+    """Delete an assessment and (by the schema's cascade) its evaluations; False if it was
+    not there (already deleted by another request)."""
+    def unit() -> int:
+        result = db.session.execute(sa.delete(Assessment).where(Assessment.id == assessment_id))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    return bool(write(unit))
 
 
 @click.command("seed-demo")
@@ -132,20 +199,31 @@ def record_evaluation(kb: KnowledgeBase, case: Case, *, origin: str,
     """Evaluate ``case`` and store it as a new evaluation (of a new assessment by default)."""
     evaluation = evaluate(kb, case)
     results = {lang: evaluation.to_dict(lang) for lang in LANGUAGES}
-    now = utcnow()
-    if assessment is None:
-        assessment = Assessment(created_at=now)
-        db.session.add(assessment)
-    assessment.subject_name = case.subject_name
-    assessment.subject_kind = case.subject_kind
-    assessment.period = case.period
-    assessment.overall = evaluation.overall
-    assessment.updated_at = now
-    assessment.evaluations.append(Evaluation(
-        created_at=now, kb_version=kb.version, overall=evaluation.overall, origin=origin,
-        case=case.to_dict(), indicator_notes=dict(indicator_notes or {}), result=results))
-    db.session.commit()
-    return assessment
+    target_id = assessment.id if assessment is not None else None
+
+    def unit() -> Assessment:
+        now = utcnow()
+        if target_id is None:
+            target = Assessment(created_at=now)
+            db.session.add(target)
+        else:
+            found = db.session.get(Assessment, target_id)
+            if found is None:
+                raise AssessmentGone()
+            target = found
+        target.subject_name = case.subject_name
+        target.subject_kind = case.subject_kind
+        target.period = case.period
+        target.overall = evaluation.overall
+        target.updated_at = now
+        db.session.add(Evaluation(
+            assessment=target, created_at=now, kb_version=kb.version,
+            overall=evaluation.overall, origin=origin, case=case.to_dict(),
+            indicator_notes=dict(indicator_notes or {}), result=results))
+        return target
+
+    written: Assessment = write(unit)
+    return written
 
 
 def seed_case_file(kb: KnowledgeBase) -> Path | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 
 from expert import CaseError, UnknownTargetError
 from expert.i18n import DEFAULT_LANGUAGE, LANGUAGES
@@ -40,7 +41,7 @@ def case_error(error: CaseError) -> tuple[Response | str, int]:
         lang = request.args.get("lang", DEFAULT_LANGUAGE)
         return jsonify(error.to_dict(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)), 400
     return render_template("errors/error.html", code=400, key=400,
-                           problems=error.problems), 400
+                           problems=error.problems, more=error.more), 400
 
 
 def unknown_target(error: UnknownTargetError) -> tuple[Response | str, int]:
@@ -50,7 +51,20 @@ def unknown_target(error: UnknownTargetError) -> tuple[Response | str, int]:
     return render_template("errors/error.html", code=400, key=400), 400
 
 
+def deleted_meanwhile(error: Exception) -> tuple[Response | str, int]:
+    """A row another request deleted while this one read or wrote it: the page is gone."""
+    from webui.db import db
+
+    db.session.rollback()
+    return http_error(NotFound())
+
+
 def init_app(app: Flask) -> None:
+    app.register_error_handler(ObjectDeletedError, deleted_meanwhile)
+    app.register_error_handler(StaleDataError, deleted_meanwhile)
+    from webui.db import AssessmentGone
+
+    app.register_error_handler(AssessmentGone, deleted_meanwhile)
     app.register_error_handler(CSRFError, csrf_error)
     app.register_error_handler(InternalServerError, internal_error)
     app.register_error_handler(HTTPException, http_error)

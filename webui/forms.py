@@ -20,13 +20,13 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from expert import Case, CaseError, KnowledgeBase, parse_case
-from expert.case import COMBINED_SOURCE
+from expert.case import COMBINED_SOURCE, CONTROL, MAX_NAME, MAX_NOTES, MAX_PERIOD
 from expert.i18n import DEFAULT_LANGUAGE
 
-MAX_NAME = 200  # the case format's limit for a name, office, position or assessor
-MAX_PERIOD = 100
 MAX_NOTE = 2000
-MAX_NOTES = 5000
+# A field's value is kept (to show the form again) up to this many characters: enough for the
+# "too long" error, never a megabyte echoed back into a page.
+MAX_KEPT = MAX_NOTES + 1
 NOT_ASSESSED = ""
 FORM_LEVEL = "_form"
 SUBJECT_DETAILS = ("office", "nip", "position", "assessor")  # case v2: subject.<detail>
@@ -83,6 +83,11 @@ def parse_number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _field_text(value: str) -> str:
+    """A browser's line breaks (CR LF) as the case format's (LF)."""
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _plain(value: float) -> int | float:
     return int(value) if value.is_integer() else value
 
@@ -101,7 +106,8 @@ class AssessmentForm:
 
     @classmethod
     def from_request(cls, kb: KnowledgeBase, form: MultiDict[str, str]) -> AssessmentForm:
-        values = {key: form.get(key, "") for key in form if key not in ("factor", "csrf_token")}
+        values = {key: _field_text(form.get(key, "")) for key in form
+                  if key not in ("factor", "csrf_token")}
         return cls(kb, values, list(dict.fromkeys(form.getlist("factor"))))
 
     @classmethod
@@ -176,8 +182,18 @@ class AssessmentForm:
                 if problem.allowed:
                     message += " (" + ", ".join(problem.allowed) + ")"
                 self.add_error(name, message)
+            self._keep_safely()
             return None
-        return None if self.errors else case
+        if self.errors:
+            self._keep_safely()
+            return None
+        return case
+
+    def _keep_safely(self) -> None:
+        """The input shown again with its errors: bounded, control characters replaced (the
+        error beside the field says what was wrong)."""
+        for name, value in self.values.items():
+            self.values[name] = CONTROL.sub("\ufffd", value[:MAX_KEPT])
 
     def _text(self, name: str, limit: int, t: Translate, required: bool = False) -> str | None:
         text = self.value(name).strip()
@@ -186,6 +202,9 @@ class AssessmentForm:
             return None
         if len(text) > limit:
             self.add_error(name, t("error.too_long", limit=limit))
+            return None
+        if CONTROL.search(text):
+            self.add_error(name, t("error.control"))
             return None
         return text or None
 

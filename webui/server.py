@@ -1,12 +1,20 @@
 """``kinerja serve``: the application on gunicorn's worker processes (see
 :mod:`webui.workers`) where they can run, on waitress elsewhere; both are production servers.
 
-On an instance's first start the database is created and the knowledge base's seed case is
-added as a demo assessment, before any worker starts.
+Everything is checked before the first request (see :mod:`webui.startup`): a fault is one line
+and exit status 2. On an instance's first start the database is created and the knowledge
+base's seed case is added as a demo assessment, before any worker starts.
+
+Slow clients: both servers read requests asynchronously (gevent greenlets; waitress's own
+loop), so an idle or half-sent connection costs a socket, not a worker. The connection limit
+(``SERVER_CONNECTION_LIMIT``, default 1000, per gunicorn worker) is far above what an office
+needs, and waitress closes idle connections after ``SERVER_CHANNEL_TIMEOUT`` seconds (default
+30), so a few hundred slow sockets cannot lock others out.
 """
 
 from __future__ import annotations
 
+import resource
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,18 +22,45 @@ from typing import Any
 
 from flask import Flask
 
-from expert import KinerjaError
 from webui import create_app
 from webui.db import seed_demo
 from webui.expert_ext import knowledge_base
+from webui.startup import StartupError, check_config, check_database, check_host, check_port
+from webui.startup import describe as describe_fault
 
 Runner = Callable[..., Any]
 
 
-def _waitress(app: Flask, host: str, port: int, **_options: Any) -> None:
-    import waitress
+def _raise_file_limit(wanted: int) -> None:
+    """Each connection is a file descriptor: allow as many as the connection limit needs."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
-    waitress.serve(app, host=host, port=port, threads=8, ident="kinerja")
+
+def make_server(app: Flask, host: str, port: int) -> Any:
+    """A waitress server for ``app`` with Kinerja's limits (see the module's docstring)."""
+    import waitress.server
+
+    settings = check_config(app.config)
+    _raise_file_limit(settings["SERVER_CONNECTION_LIMIT"] + 64)
+    proxy = app.config.get("TRUSTED_PROXY")
+    extra: dict[str, Any] = {}
+    if proxy:  # X-Forwarded-* headers are believed from this proxy only
+        extra = {"trusted_proxy": proxy, "trusted_proxy_count": 1,
+                 "trusted_proxy_headers": app.config.get("TRUSTED_PROXY_HEADERS"),
+                 "clear_untrusted_proxy_headers": True}
+    return waitress.server.create_server(
+        app, host=host, port=port, ident="kinerja", threads=settings["SERVER_THREADS"],
+        connection_limit=settings["SERVER_CONNECTION_LIMIT"],
+        channel_timeout=settings["SERVER_CHANNEL_TIMEOUT"],
+        asyncore_use_poll=True,  # select() fails past 1024 descriptors
+        **extra)
+
+
+def _waitress(app: Flask, host: str, port: int, **_options: Any) -> None:
+    make_server(app, host, port).run()
 
 
 def _gunicorn(app: Flask, host: str, port: int, workers: int | str | None = None,
@@ -36,6 +71,8 @@ def _gunicorn(app: Flask, host: str, port: int, workers: int | str | None = None
 
     number = gunicorn_workers.workers_from(workers)
     gunicorn_workers.check_listen(host, port)
+    connections = check_config(app.config)["SERVER_CONNECTION_LIMIT"]
+    _raise_file_limit(connections + 64)
     instance, settings = app.instance_path, {"KNOWLEDGE_DIR": app.config.get("KNOWLEDGE_DIR")}
     with app.app_context():
         db.engine.dispose()  # no connection crosses the fork
@@ -44,7 +81,10 @@ def _gunicorn(app: Flask, host: str, port: int, workers: int | str | None = None
         return create_app(instance_path=instance, settings=settings)
 
     gunicorn_workers.announce(number)
-    gunicorn_workers.run_gunicorn(factory, gunicorn_workers.gunicorn_options(host, port, number))
+    options = gunicorn_workers.gunicorn_options(host, port, number, connections=connections)
+    if app.config.get("TRUSTED_PROXY"):  # X-Forwarded-* believed from this proxy only
+        options["forwarded_allow_ips"] = app.config["TRUSTED_PROXY"]
+    gunicorn_workers.run_gunicorn(factory, options)
 
 
 def default_runner() -> Runner:
@@ -54,11 +94,16 @@ def default_runner() -> Runner:
     return _gunicorn if gunicorn_workers.available() else _waitress
 
 
-def prepare(instance: str | Path | None = None, knowledge: str | Path | None = None) -> Flask:
-    """The application for ``instance`` (default ``./instance``), demo added on first start."""
-    settings = {"KNOWLEDGE_DIR": str(knowledge)} if knowledge else None
+def prepare(instance: str | Path | None = None, knowledge: str | Path | None = None,
+            settings: dict[str, Any] | None = None) -> Flask:
+    """The application for ``instance`` (default ``./instance``), checked, with the demo added
+    on first start."""
+    chosen = dict(settings or {})
+    if knowledge:
+        chosen["KNOWLEDGE_DIR"] = str(knowledge)
     app = create_app(instance_path=Path(instance) if instance else Path.cwd() / "instance",
-                     settings=settings)
+                     settings=chosen or None)
+    check_database(app)
     with app.app_context():
         demo = seed_demo(knowledge_base())
         if demo is not None:
@@ -66,30 +111,45 @@ def prepare(instance: str | Path | None = None, knowledge: str | Path | None = N
     return app
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, instance: str | Path | None = None,
-          knowledge: str | Path | None = None, run: Runner | None = None,
-          workers: int | str | None = None) -> int:
+def serve(host: str = "127.0.0.1", port: int | str = 8000,
+          instance: str | Path | None = None, knowledge: str | Path | None = None,
+          run: Runner | None = None, workers: int | str | None = None,
+          threads: int | None = None, connection_limit: int | None = None,
+          channel_timeout: int | None = None) -> int:
     """Run Kinerja's web application until interrupted; the exit status of ``kinerja serve``.
 
     ``workers``: gunicorn's worker processes (default: ``KINERJA_SERVER_WORKERS``, else one per
-    core); waitress, where gunicorn cannot run, has one process."""
+    core); waitress, where gunicorn cannot run, has one process with ``threads`` threads."""
     from webui.workers import workers_from
 
-    run = run or default_runner()
+    overrides = {name: value for name, value in (
+        ("SERVER_THREADS", threads), ("SERVER_CONNECTION_LIMIT", connection_limit),
+        ("SERVER_CHANNEL_TIMEOUT", channel_timeout)) if value is not None}
     try:
+        number = check_port(port)
+        check_host(host, number)
         if workers is not None:
-            workers_from(workers)  # a wrong number is a fault at start, like the others
-        app = prepare(instance, knowledge)
-    except (KinerjaError, ValueError) as error:
-        print(f"kinerja: cannot start: {error}", file=sys.stderr)
+            try:
+                workers_from(workers)
+            except ValueError as error:
+                raise StartupError(str(error), "give --workers a number of processes") from None
+        app = prepare(instance, knowledge, overrides)
+    except Exception as error:  # noqa: BLE001 - every fault is one line, never a traceback
+        fault = describe_fault(error, str(instance or "instance"))
+        print(f"kinerja: cannot start: {fault}", file=sys.stderr)
         return 2
+    run = run or default_runner()
     shown = f"[{host}]" if ":" in host else host
-    print(f"kinerja: serving on http://{shown}:{port}/ (instance: {app.instance_path}; "
+    print(f"kinerja: serving on http://{shown}:{number}/ (instance: {app.instance_path}; "
           "Ctrl+C stops)", file=sys.stderr)
     try:
-        run(app, host=host, port=port, workers=workers)
+        run(app, host=host, port=number, workers=workers)
     except OSError as error:  # the port is taken, or the address is not this machine's
-        print(f"kinerja: cannot listen on {host}:{port}: {error.strerror or error}",
-              file=sys.stderr)
+        print(f"kinerja: cannot start: cannot listen on {host}:{number}: "
+              f"{error.strerror or error} (choose another --port or --host, or stop the "
+              "program that uses it)", file=sys.stderr)
+        return 2
+    except StartupError as error:
+        print(f"kinerja: cannot start: {error}", file=sys.stderr)
         return 2
     return 0

@@ -67,12 +67,34 @@ def load_knowledge_base(directory: str | Path | None = None) -> KnowledgeBase:
     return reader.load()
 
 
+class _Document(dict[Any, Any]):
+    """A file's top-level mapping that remembers which keys the loader looked at: any other
+    key is a typo or a section this version does not know, and is reported, not ignored."""
+
+    def __init__(self, data: Mapping[Any, Any]):
+        super().__init__(data)
+        self.seen: set[Any] = set()
+
+    def __getitem__(self, key: Any) -> Any:
+        self.seen.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self.seen.add(key)
+        return super().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        self.seen.add(key)
+        return super().__contains__(key)
+
+
 class _Reader:
     def __init__(self, root: Path):
         self.root = root
         self.problems: list[Problem] = []
         self.file = ""
         self.digest = hashlib.sha256()
+        self.documents: dict[str, _Document] = {}
 
     # -- reporting ---------------------------------------------------------------------------
     def problem(self, path: str, message: str, allowed: Iterable[str] = ()) -> None:
@@ -93,10 +115,22 @@ class _Reader:
             return None
         self.digest.update(relative.encode() + b"\0" + raw + b"\0")
         try:
-            return safe_load(raw.decode("utf-8"))
+            data = safe_load(raw.decode("utf-8"))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             self.problem("", f"not valid YAML: {exc}".splitlines()[0])
             return None
+        if isinstance(data, Mapping):
+            data = self.documents[relative] = _Document(data)
+        return data
+
+    def check_top_level(self) -> None:
+        """Every file's top-level keys that nothing read: reported with the ones it knows."""
+        for relative, document in self.documents.items():
+            self.file = relative
+            known = sorted(str(k) for k in document.seen if k in document.keys())
+            for key in document.keys():
+                if key not in document.seen:
+                    self.problem(str(key), "not a top-level key of this file", known)
 
     def section(self, document: Any, key: str) -> list[Any]:
         if document is None:
@@ -259,6 +293,7 @@ class _Reader:
             if count != 1:
                 self.file = "rules/"
                 self.problem("", f"exactly one rule of kind '{kind}' is needed, found {count}")
+        self.check_top_level()
         if self.problems:
             raise KnowledgeBaseError(self.problems)
         return KnowledgeBase(

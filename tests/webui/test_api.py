@@ -45,11 +45,13 @@ def test_problems_follow_the_requested_language(client, seed_case):
     assert body["problems"][0]["message"] == "unknown indicator"
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"\xff", b""])
-def test_malformed_json_is_400(client, body):
-    response = client.post("/api/v1/evaluate", data=body, content_type="application/json")
+@pytest.mark.parametrize("body, message", [(b"{not json", "request body is not valid JSON"),
+                                           (b"\xff", "not UTF-8"), (b"", "is empty")])
+def test_malformed_json_is_400(client, body, message):
+    response = client.post("/api/v1/evaluate?lang=en", data=body,
+                           content_type="application/json")
     assert response.status_code == 400
-    assert "not valid JSON" in response.get_json()["problems"][0]["message"]
+    assert message in response.get_json()["problems"][0]["message"]
 
 
 def test_json_null_or_a_list_is_400(client):

@@ -302,7 +302,7 @@ def test_upload_in_indonesian_vocabulary(client):
 
 @pytest.mark.parametrize(("body", "expected"), [
     (b"subject: {name: X}\nfindings: {charisma: good}\n", "findings.charisma"),
-    (b"{not json", "bukan YAML atau JSON yang sah"),
+    (b"{not json", "bukan JSON yang sah"),
     (b"subject: [\n", "bukan YAML atau JSON yang sah"),
     (b"", "kosong"),
     (b"\xff\xfe\x00", "bukan teks UTF-8"),

@@ -6,7 +6,6 @@ cross-site page can only send JSON after a CORS preflight this API never grants.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, abort, request
@@ -14,7 +13,9 @@ from flask import Blueprint, abort, request
 from expert import CaseError, Problem, evaluate, parse_case
 from expert.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from expert.kb.readable import knowledge_document
+from expert.reader import read_bytes
 from webui.expert_ext import knowledge_base
+from webui.openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -29,11 +30,9 @@ def _lang() -> str:
 def _case_body() -> Any:
     if not request.is_json:
         abort(415, description="Send the case as JSON (Content-Type: application/json).")
-    try:
-        data = json.loads(request.get_data(cache=False))
-    except ValueError as exc:
-        raise CaseError([Problem("", f"the request body is not valid JSON: {exc}")]) from None
-    return parse_case(knowledge_base(), data)
+    # the same bounded reader as the CLI and the upload form: the same bytes, the same answer
+    return parse_case(knowledge_base(), read_bytes(request.get_data(cache=False),
+                                                   name="request body"))
 
 
 @bp.post("/evaluate")
@@ -46,6 +45,11 @@ def evaluate_case() -> dict[str, Any]:
 def explain(target: str) -> dict[str, Any]:
     lang = _lang()
     return evaluate(knowledge_base(), _case_body()).explain(target, lang)
+
+
+@bp.get("/openapi.json")
+def openapi() -> dict[str, Any]:
+    return document(knowledge_base())
 
 
 @bp.get("/knowledge")

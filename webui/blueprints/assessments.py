@@ -18,9 +18,19 @@ from flask import (
     url_for,
 )
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm import selectinload
 
-from expert import CaseError, evaluate, load_case_text, parse_case
-from webui.db import Assessment, Evaluation, db, record_evaluation
+from expert import CaseError, evaluate, parse_case, read_case_stream
+from expert.case_messages import shorten
+from webui.db import (
+    PAGE_SIZE,
+    Assessment,
+    AssessmentGone,
+    Evaluation,
+    db,
+    delete_assessment,
+    record_evaluation,
+)
 from webui.errors import csrf_error
 from webui.expert_ext import knowledge_base
 from webui.forms import (
@@ -33,6 +43,7 @@ from webui.forms import (
 )
 from webui.i18n import get_lang, t
 from webui.report import build_report
+from webui.routing import MAX_ID
 from webui.tree_cache import tree_renderer
 
 bp = Blueprint("assessments", __name__)
@@ -41,7 +52,26 @@ UPLOAD_FIELD = "case_file"
 
 
 def _assessment(assessment_id: int) -> Assessment:
-    return db.get_or_404(Assessment, assessment_id)
+    """The assessment with its evaluations loaded at once: a delete committed meanwhile shows
+    as no assessment or no evaluation (404), never as a half-loaded object."""
+    found = db.session.get(Assessment, assessment_id,
+                           options=[selectinload(Assessment.evaluations)])
+    if found is None:
+        abort(404)
+    return found
+
+
+def _latest(assessment: Assessment) -> Evaluation:
+    latest = assessment.latest
+    if latest is None:  # deleted by another request between two queries
+        abort(404)
+    return latest
+
+
+def _file_name(upload_name: str) -> str:
+    """An upload's file name as shown back: short, no control characters (it goes into a
+    page and a flash cookie)."""
+    return shorten("".join(c if c.isprintable() else "?" for c in upload_name), 80)
 
 
 def _evaluation(assessment: Assessment, evaluation_id: int) -> Evaluation:
@@ -76,9 +106,10 @@ def form_expired(error: CSRFError) -> Any:
 
 @bp.get("/")
 def index() -> str:
-    assessments = db.session.scalars(
-        db.select(Assessment).order_by(Assessment.updated_at.desc(), Assessment.id.desc())).all()
-    return render_template("assessments/index.html", assessments=assessments,
+    page = db.paginate(
+        db.select(Assessment).order_by(Assessment.updated_at.desc(), Assessment.id.desc()),
+        per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False)
+    return render_template("assessments/index.html", assessments=page.items, page=page,
                            kb=knowledge_base())
 
 
@@ -96,6 +127,8 @@ def new() -> Any:
         return redirect(url_for(".show", assessment_id=assessment.id), code=303)
     copy = request.args.get("copy", type=int)
     if copy is not None:  # duplicate: a new assessment's form filled from an evaluation
+        if not 0 < copy <= MAX_ID:
+            abort(404)
         source = db.get_or_404(Evaluation, copy)
         form = AssessmentForm.from_case(kb, source.case, source.indicator_notes)
         form.values["subject_name"] = t("copy_of", name=form.value("subject_name"))
@@ -104,7 +137,7 @@ def new() -> Any:
     return _render_form(form)
 
 
-@bp.route("/assessments/<int:assessment_id>/edit", methods=("GET", "POST"))
+@bp.route("/assessments/<id:assessment_id>/edit", methods=("GET", "POST"))
 def edit(assessment_id: int) -> Any:
     kb = knowledge_base()
     assessment = _assessment(assessment_id)
@@ -113,22 +146,25 @@ def edit(assessment_id: int) -> Any:
         case = form.validate(t, get_lang())
         if case is None:
             return _render_form(form, assessment=assessment, status=400)
-        record_evaluation(kb, case, origin="form", assessment=assessment,
-                          indicator_notes=form.indicator_notes())
+        try:
+            record_evaluation(kb, case, origin="form", assessment=assessment,
+                              indicator_notes=form.indicator_notes())
+        except AssessmentGone:
+            abort(404)
         flash(t("flash.reevaluated"), "success")
-        return redirect(url_for(".show", assessment_id=assessment.id), code=303)
-    latest = assessment.latest
+        return redirect(url_for(".show", assessment_id=assessment_id), code=303)
+    latest = _latest(assessment)
     return _render_form(AssessmentForm.from_case(kb, latest.case, latest.indicator_notes),
                         assessment=assessment)
 
 
-@bp.get("/assessments/<int:assessment_id>")
+@bp.get("/assessments/<id:assessment_id>")
 def show(assessment_id: int) -> str:
     assessment = _assessment(assessment_id)
-    return _render_result(assessment, assessment.latest)
+    return _render_result(assessment, _latest(assessment))
 
 
-@bp.get("/assessments/<int:assessment_id>/evaluations/<int:evaluation_id>")
+@bp.get("/assessments/<id:assessment_id>/evaluations/<id:evaluation_id>")
 def show_evaluation(assessment_id: int, evaluation_id: int) -> str:
     assessment = _assessment(assessment_id)
     return _render_result(assessment, _evaluation(assessment, evaluation_id))
@@ -153,18 +189,19 @@ def _render_result(assessment: Assessment, evaluation: Evaluation) -> str:
         how_tree=tree_renderer(evaluation, report, kb, lang))
 
 
-@bp.route("/assessments/<int:assessment_id>/delete", methods=("GET", "POST"))
+@bp.route("/assessments/<id:assessment_id>/delete", methods=("GET", "POST"))
 def delete(assessment_id: int) -> Any:
     assessment = _assessment(assessment_id)
     if request.method == "POST":
-        db.session.delete(assessment)
-        db.session.commit()
-        flash(t("flash.deleted", name=assessment.subject_name), "success")
+        name = assessment.subject_name
+        if not delete_assessment(assessment_id):  # another request deleted it first
+            abort(404)
+        flash(t("flash.deleted", name=shorten(name)), "success")
         return redirect(url_for(".index"), code=303)
     return render_template("assessments/delete.html", assessment=assessment)
 
 
-@bp.get("/assessments/<int:assessment_id>/evaluations/<int:evaluation_id>/case.yaml")
+@bp.get("/assessments/<id:assessment_id>/evaluations/<id:evaluation_id>/case.yaml")
 def download_case(assessment_id: int, evaluation_id: int) -> Response:
     evaluation = _evaluation(_assessment(assessment_id), evaluation_id)
     document = case_document(evaluation.case, evaluation.indicator_notes,
@@ -174,7 +211,7 @@ def download_case(assessment_id: int, evaluation_id: int) -> Response:
                      f"kinerja-{assessment_id}-{evaluation_id}-case.yaml")
 
 
-@bp.get("/assessments/<int:assessment_id>/evaluations/<int:evaluation_id>/result.json")
+@bp.get("/assessments/<id:assessment_id>/evaluations/<id:evaluation_id>/result.json")
 def download_result(assessment_id: int, evaluation_id: int) -> Response:
     evaluation = _evaluation(_assessment(assessment_id), evaluation_id)
     text = json.dumps(evaluation.result_in(get_lang()), ensure_ascii=False, indent=2) + "\n"
@@ -197,11 +234,14 @@ def upload() -> Any:
         return render_template("assessments/upload.html", problems=(),
                                error=t("upload.choose")), 400
     kb = knowledge_base()
+    name = _file_name(upload.filename)
     try:
-        case = load_case_text(kb, upload.read(), name=upload.filename)
+        case = read_case_stream(kb, upload.stream, name=name)
     except CaseError as error:
         return render_template("assessments/upload.html", problems=error.problems,
-                               error=t("upload.invalid", name=upload.filename)), 400
+                               more=error.more, error=t("upload.invalid", name=name)), 400
+    finally:
+        upload.close()
     assessment = record_evaluation(kb, case, origin="upload")
-    flash(t("flash.uploaded", name=upload.filename), "success")
+    flash(t("flash.uploaded", name=name), "success")
     return redirect(url_for(".show", assessment_id=assessment.id), code=303)

@@ -27,9 +27,10 @@ def safe_next(target: str | None) -> str:
 @bp.post("/lang")
 def switch() -> Response:
     chosen = request.form.get("lang", "")
-    if chosen not in LANGUAGES:
-        abort(400)
-    response = redirect(safe_next(request.form.get("next")), code=303)
+    target = request.form.get("next")
+    if chosen not in LANGUAGES or (target and not target.isprintable()):
+        abort(400)  # a CR/LF or other control character in `next` could split the header
+    response = redirect(safe_next(target), code=303)
     response.set_cookie(LANG_COOKIE, chosen, max_age=LANG_COOKIE_AGE, samesite="Lax",
                         httponly=True, secure=request.is_secure)
     return response

@@ -1,0 +1,159 @@
+"""Issue 6 against a real server: waitress serving the real application on a real socket, as
+`kinerja serve` builds it (webui.server.make_server).
+
+- slow clients: hundreds of idle half-open connections must not lock out a normal request;
+- concurrency: many threads creating, editing, re-evaluating, reading and deleting at once,
+  then: no server error, no orphan row, and every write answered as a success is stored.
+"""
+
+from __future__ import annotations
+
+import http.client
+import random
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+import sqlalchemy as sa
+import yaml
+
+from tests.webui.conftest import TEST_CONFIG, _form_fields, seed_case_path
+from webui import create_app
+from webui.db import Assessment, Evaluation, db
+from webui.server import make_server
+
+
+@contextmanager
+def live_server(app: Any) -> Iterator[int]:
+    server = make_server(app, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield server.effective_port
+    finally:
+        server.task_dispatcher.shutdown(timeout=5)
+        for channel in list(server._map.values()):  # stops the loop: its map empties
+            channel.close()
+        thread.join(timeout=10)
+
+
+def file_app(tmp_path: Path, **config: Any) -> Any:
+    database = tmp_path / "live.sqlite"
+    return create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+                       **config}, instance_path=tmp_path)
+
+
+def request(port: int, method: str, path: str, fields: Any = None,
+            timeout: float = 60) -> tuple[int, str, str]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        body = urlencode(list(fields.items(multi=True))) if fields is not None else None
+        headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.getheader("Location") or "", \
+            response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+@pytest.mark.slow
+def test_row_slow_clients_200_idle_half_open_sockets_do_not_block_a_request(tmp_path):
+    app = file_app(tmp_path)  # the defaults: 1000 connections, idle ones closed after 30 s
+    with live_server(app) as port:
+        idle = []
+        try:
+            for _ in range(200):
+                sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+                sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")  # headers never end
+                idle.append(sock)
+            started = time.monotonic()
+            # waitress's default limit (100) would queue this request behind the idle sockets
+            # until they time out; the client gives up long before that
+            status, _, page = request(port, "GET", "/", timeout=10)
+            elapsed = time.monotonic() - started
+        finally:
+            for sock in idle:
+                sock.close()
+    assert status == 200 and "Penilaian" in page
+    print(f"GET / with 200 idle half-open sockets: {elapsed:.3f} s")
+
+
+@pytest.mark.slow
+def test_concurrency_many_threads_through_the_real_server(tmp_path):
+    app = file_app(tmp_path)
+    seed = yaml.safe_load(seed_case_path().read_text(encoding="utf-8"))
+    fields = _form_fields(seed)
+    threads, operations = 24, 12
+    lock = threading.Lock()
+    created: list[int] = []
+    deleted: set[int] = set()
+    edits: dict[int, int] = {}  # assessment id -> edits answered as stored
+    statuses: list[int] = []
+    failures: list[str] = []
+
+    def worker(seed_number: int) -> None:
+        rng = random.Random(seed_number)
+        for _ in range(operations):
+            with lock:
+                known = list(created)
+            choice = rng.random()
+            target = rng.choice(known) if known else None
+            try:
+                if target is None or choice < 0.35:
+                    status, location, _ = request(port, "POST", "/assessments/new", fields)
+                    if status == 303:
+                        match = re.search(r"/assessments/(\d+)$", location)
+                        assert match, location
+                        with lock:
+                            created.append(int(match.group(1)))
+                elif choice < 0.65:
+                    status, _, _ = request(port, "POST", f"/assessments/{target}/edit", fields)
+                    if status == 303:
+                        with lock:
+                            edits[target] = edits.get(target, 0) + 1
+                elif choice < 0.85:
+                    status, _, _ = request(port, "GET", f"/assessments/{target}")
+                else:
+                    status, _, _ = request(port, "POST", f"/assessments/{target}/delete")
+                    if status == 303:
+                        with lock:
+                            deleted.add(target)
+            except Exception as error:  # noqa: BLE001 - a hang or a reset is a failure too
+                with lock:
+                    failures.append(repr(error))
+                continue
+            with lock:
+                statuses.append(status)
+
+    with live_server(app) as port:
+        workers = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+        for thread in workers:
+            thread.start()
+        for thread in workers:
+            thread.join(timeout=600)
+
+    assert failures == []
+    assert len(statuses) == threads * operations
+    assert [s for s in statuses if s >= 500] == []
+    assert set(statuses) <= {200, 303, 404, 409}
+    with app.app_context():
+        orphans = db.session.scalar(sa.text(
+            "SELECT count(*) FROM evaluation WHERE assessment_id NOT IN "
+            "(SELECT id FROM assessment)"))
+        stored = set(db.session.scalars(sa.select(Assessment.id)))
+        per_assessment = dict(db.session.execute(
+            sa.select(Evaluation.assessment_id, sa.func.count())
+            .group_by(Evaluation.assessment_id)).all())
+    assert orphans == 0
+    assert stored == set(created) - deleted  # every answered create is there, every delete gone
+    for assessment_id in stored:  # the first evaluation and every edit answered as stored
+        assert per_assessment[assessment_id] == 1 + edits.get(assessment_id, 0)
+    assert sum(statuses.count(s) for s in (303,)) > 0
