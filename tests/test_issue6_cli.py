@@ -167,7 +167,7 @@ def test_problems_are_bounded_and_say_how_many_more(kb: KnowledgeBase) -> None:
     error = caught.value
     assert len(error.problems) == 50 and error.more == 450 and error.total == 500
     data = error.to_dict("id")
-    assert data["more"] == 450 and "450 masalah lagi" in str(data["more_message"])
+    assert data["more"] == 450 and "450 masalah lagi" in str(data["more_text"])
     listed = data["problems"]
     assert isinstance(listed, list)
     assert "allowed" in listed[0] and all("allowed" not in p for p in listed[1:])

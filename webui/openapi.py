@@ -102,7 +102,7 @@ def _schemas(kb: KnowledgeBase) -> dict[str, Any]:
                                    "allowed": {"type": "array", "items": {"type": "string"}}},
                 }},
                 "more": {"type": "integer", "minimum": 1},
-                "more_message": {"type": "string"},
+                "more_text": {"type": "string"},
             },
         },
         "UnknownTarget": {

@@ -23,7 +23,7 @@ def start(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *
           **env: str) -> str:
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr("webui.server._waitress", NeverRuns())
+    monkeypatch.setattr("webui.server.default_runner", lambda: NeverRuns())
     code = main(["serve", *argv])
     err = capsys.readouterr().err
     assert code == 2, err
@@ -139,6 +139,7 @@ def test_a_bad_max_content_length(capsys, monkeypatch, tmp_path, value):
 
 def test_a_good_instance_still_starts(capsys, monkeypatch, seeded):
     calls = []
-    monkeypatch.setattr("webui.server._waitress", lambda app, **kw: calls.append(kw))
+    monkeypatch.setattr("webui.server.default_runner",
+                        lambda: lambda app, **kw: calls.append(kw))
     assert main(["serve", "--instance", str(seeded), "--port", "8123"]) == 0
-    assert calls == [{"host": "127.0.0.1", "port": 8123}]
+    assert calls == [{"host": "127.0.0.1", "port": 8123, "workers": None}]
