@@ -46,4 +46,5 @@ CHECKS = [checks.not_a_server_error, checks.status_code_conformance,
 @settings(max_examples=examples(ci=60, dev=20), deadline=None,
           suppress_health_check=list(HealthCheck))
 def test_schemathesis_finds_no_server_error_and_only_described_responses(case):
-    case.call_and_validate(checks=CHECKS)
+    # identity: the WSGI transport does not undo the gzip Flask-Compress applies
+    case.call_and_validate(headers={"Accept-Encoding": "identity"}, checks=CHECKS)
