@@ -68,9 +68,17 @@ class Explainer:
         self.trace = trace
         self.lang = lang
         self._trees: dict[tuple[str, int], dict[str, Any]] = {}
+        self._premises: dict[str, dict[str, Any]] = {}
 
     # -- HOW ---------------------------------------------------------------------------------
     def premise(self, key: str) -> dict[str, Any]:
+        """A fact as a premise (memoised: a fact is the premise of many firings)."""
+        cached = self._premises.get(key)
+        if cached is None:
+            cached = self._premises[key] = self._premise(key)
+        return cached
+
+    def _premise(self, key: str) -> dict[str, Any]:
         record = self.trace.records[key]
         node: dict[str, Any] = {"type": record.kind, "fact": key,
                                 "text": describe_fact(self.kb, record, self.lang)}
