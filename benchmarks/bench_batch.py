@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -39,15 +40,23 @@ def rss_mb() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def timed(label: str, items: Any, total: int) -> dict[str, Any]:
     memory = []
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     for number, _ in enumerate(items, start=1):
         if number % 1000 == 0:
             memory.append(round(rss_mb(), 1))
-    elapsed = time.perf_counter() - started
+    elapsed, used = time.perf_counter() - started, cpu_seconds() - cpu
     return {"what": label, "cases": total, "seconds": round(elapsed, 2),
-            "per_second": round(total / elapsed), "rss_mb_every_1000": memory}
+            "per_second": round(total / elapsed), "cpu_ms_per_case": round(used / total * 1000, 2),
+            "rss_mb_every_1000": memory}
 
 
 def main() -> int:
@@ -72,10 +81,13 @@ def main() -> int:
     one, two = rows[1]["per_second"], rows[2]["per_second"]
     print(f"batch: {args.cases} random cases, seed {args.seed}, {os.cpu_count()} cores")
     for row in rows:
-        print(f"{row['what']:<62} {row['per_second']:>6} cases/s  ({row['seconds']} s; RSS MB "
-              f"every 1000: {row['rss_mb_every_1000'][0]}…{row['rss_mb_every_1000'][-1]})")
-    print(f"two workers / one worker: {two / one:.2f}×; one worker / 400 cases/s target: "
-          f"{one / 400:.2f}×")
+        print(f"{row['what']:<62} {row['per_second']:>6} cases/s  ({row['seconds']} s; "
+              f"{row['cpu_ms_per_case']} ms CPU per case; RSS MB every 1000: "
+              f"{row['rss_mb_every_1000'][0]}…{row['rss_mb_every_1000'][-1]})")
+    capacity = 1000 / rows[1]["cpu_ms_per_case"]
+    print(f"two workers / one worker: {two / one:.2f}× (wall clock); one worker / 400 cases/s "
+          f"target: {one / 400:.2f}× (wall clock), {capacity / 400:.2f}× by CPU time per case "
+          f"({capacity:.0f} cases per CPU-second)")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"rows": rows, "scaling": round(two / one, 2)},

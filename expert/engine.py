@@ -21,6 +21,7 @@ from expert.kb.model import KnowledgeBase
 from expert.kb.model import Rule as KnowledgeRule
 from expert.rules import facts as F
 from expert.rules.adapter import LayeredEngine, Match
+from expert.rules.adapter import fact as make_fact
 from expert.rules.compiler import compile_rules
 from expert.rules.generic import aggregate, assessment_scope, combine_sources
 from expert.trace import FactRecord, Firing, Trace
@@ -65,28 +66,28 @@ class KinerjaEngine(LayeredEngine):
         self._pending.append(fact)
 
     def _add_inputs(self, case: Case) -> None:
-        self._input(F.Subject(kind=case.subject_kind, key="subject"), "subject", "subject",
-                    "subject.kind", kind=case.subject_kind)
+        self._input(make_fact(F.Subject, kind=case.subject_kind, key="subject"), "subject",
+                    "subject", "subject.kind", kind=case.subject_kind)
         for finding in case.findings:
             key = f"finding:{finding.indicator}.{finding.source}"
-            fact = F.Finding(indicator=finding.indicator, source=finding.source,
+            fact = make_fact(F.Finding, indicator=finding.indicator, source=finding.source,
                              rating=finding.rating, key=key)
             self._input(fact, "finding", key, finding.path, indicator=finding.indicator,
                         source=finding.source, rating=finding.rating)
         for index, factor in enumerate(case.factors):
             key = f"factor:{factor}"
-            self._input(F.ObservedFactor(id=factor, key=key), "factor", key, f"factors[{index}]",
-                        id=factor)
+            self._input(make_fact(F.ObservedFactor, id=factor, key=key), "factor", key,
+                        f"factors[{index}]", id=factor)
         for measure, value in case.measures.items():
             key = f"measure:{measure}"
-            self._input(F.MeasureValue(id=measure, value=value, key=key), "measure", key,
-                        f"measures.{measure}", id=measure, value=value)
+            self._input(make_fact(F.MeasureValue, id=measure, value=value, key=key), "measure",
+                        key, f"measures.{measure}", id=measure, value=value)
         if case.skp is not None:
-            self._input(F.SkpPredicate(predicate=case.skp, key="skp"), "skp", "skp", "skp",
-                        predicate=case.skp)
+            self._input(make_fact(F.SkpPredicate, predicate=case.skp, key="skp"), "skp", "skp",
+                        "skp", predicate=case.skp)
         scope = assessment_scope(self.kb, case)
-        self._input(F.AssessmentScope(coverage=scope["coverage"],
-                                      evidence_base=scope["evidence_base"], key="assessment"),
+        self._input(make_fact(F.AssessmentScope, coverage=scope["coverage"],
+                              evidence_base=scope["evidence_base"], key="assessment"),
                     "assessment", "assessment", "findings", **scope)
 
     # -- conclusions -------------------------------------------------------------------------
@@ -115,14 +116,15 @@ class KinerjaEngine(LayeredEngine):
         premises = tuple(f["key"] for f in match.facts if "key" in f)
         if rule.then.kind == "diagnosis":
             key = f"diagnosis:{target}"
-            self._conclude(rule, "diagnosis", key, lambda: F.DiagnosisFact(id=target, key=key),
-                           premises, id=target)
+            self._conclude(rule, "diagnosis", key,
+                           lambda: make_fact(F.DiagnosisFact, id=target, key=key), premises,
+                           id=target)
         else:
             key = f"recommendation:{target}"
             priority = rule.then.priority or self.kb.recommendations[target].priority
             self._conclude(rule, "recommendation", key,
-                           lambda: F.RecommendationFact(id=target, key=key), premises, priority,
-                           id=target)
+                           lambda: make_fact(F.RecommendationFact, id=target, key=key),
+                           premises, priority, id=target)
 
     # -- generic procedures ------------------------------------------------------------------
     def _run_generic_procedures(self, case: Case) -> None:
@@ -151,8 +153,8 @@ class KinerjaEngine(LayeredEngine):
         rating, agreement = combine_sources(self.kb, rule.policy, ratings, combined_only)
         dimension = self.kb.indicators[indicator].dimension
         key = f"indicator:{indicator}"
-        fact = F.IndicatorVerdict(indicator=indicator, dimension=dimension, rating=rating,
-                                  agreement=agreement, key=key)
+        fact = make_fact(F.IndicatorVerdict, indicator=indicator, dimension=dimension,
+                         rating=rating, agreement=agreement, key=key)
         self._conclude(rule, "indicator", key, fact, tuple(r.key for r in findings),
                        id=indicator, dimension=dimension, rating=rating, agreement=agreement,
                        sources={r.data["source"]: r.data["rating"] for r in findings})
@@ -162,14 +164,14 @@ class KinerjaEngine(LayeredEngine):
                     if r.data["dimension"] == dimension]
         rating, score = aggregate(self.kb, rule.policy, [r.data["rating"] for r in verdicts])
         key = f"dimension:{dimension}"
-        fact = F.DimensionVerdict(dimension=dimension, rating=rating, key=key)
+        fact = make_fact(F.DimensionVerdict, dimension=dimension, rating=rating, key=key)
         self._conclude(rule, "dimension", key, fact, tuple(r.key for r in verdicts),
                        id=dimension, rating=rating, score=score)
 
     def _aggregate_overall(self, rule: KnowledgeRule) -> None:
         verdicts = self.trace.of_kind("indicator")
         rating, score = aggregate(self.kb, rule.policy, [r.data["rating"] for r in verdicts])
-        fact = F.OverallVerdict(rating=rating, key="overall")
+        fact = make_fact(F.OverallVerdict, rating=rating, key="overall")
         self._conclude(rule, "overall", "overall", fact, tuple(r.key for r in verdicts),
                        rating=rating, score=score)
 

@@ -141,3 +141,13 @@ def test_the_token_copy_patch_copies_like_experta() -> None:
     copy.data.add(Tag(kind="b"))
     assert original.context == {"k": 1} and len(original.data) == 1
     assert Token.invalid({Item(kind="a")}).copy().is_valid() is False
+
+
+def test_a_fast_fact_is_the_fact_experta_makes() -> None:
+    from expert.rules.adapter import fact
+
+    made, reference = fact(Item, kind="a", size=3, note=None), Item(kind="a", size=3, note=None)
+    assert type(made) is Item and made == reference and hash(made) == hash(reference)
+    assert made.as_dict() == reference.as_dict() and made.copy() == reference.copy()
+    nested = fact(Item, kind="a", sizes=[1, 2])  # not plain: experta's constructor freezes it
+    assert nested == Item(kind="a", sizes=[1, 2]) and hash(nested)

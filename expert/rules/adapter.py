@@ -68,7 +68,7 @@ P = experta.P
 Rule = experta.Rule
 
 __all__ = ["NOT", "P", "Action", "Fact", "IndexedReteMatcher", "InitialFact", "LayeredEngine",
-           "Match", "OrderedDepthStrategy", "Rule"]
+           "Match", "OrderedDepthStrategy", "Rule", "fact"]
 
 # -- patches to experta (each documented here and tested in tests/test_adapter.py) ----------
 # experta copies a token on entry to every node, and Token's constructor re-checks on each copy
@@ -88,6 +88,22 @@ _VALID, _INVALID = Token.TagType.VALID, Token.TagType.INVALID
 def _new_token(tag: Any, fact: Any) -> Any:
     """A token for one declared fact (a Fact by construction: FactList checked it)."""
     return tuple.__new__(Token, (tag, {fact}, {}))
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def fact(fact_type: type, **fields: Any) -> Any:
+    """A fact of ``fact_type`` with plain values (str, numbers, None), made without experta's
+    per-field ``freeze`` dispatch, which is a tenth of a consultation: plain values are frozen
+    already, and the fact is what experta's constructor would make. Anything else goes through
+    the constructor."""
+    if not all(type(value) in _PLAIN for value in fields.values()):
+        return fact_type(**fields)
+    made: Any = dict.__new__(fact_type)
+    dict.update(made, fields)
+    made._Fact__defaults = {}  # what Fact.__init__ sets (name-mangled)
+    return made
 
 
 # literal types whose == agrees with dict look-up (hash-consistent and reflexive; no NaN)
