@@ -104,7 +104,7 @@ class KinerjaEngine(LayeredEngine):
             if callable(fact):
                 fact = fact()
             if self.running:
-                self.declare(fact)  # matched after the layer
+                self.declare_all([fact])  # matched after the layer
             else:
                 self._pending.append(fact)
         record.derivations.append(firing)

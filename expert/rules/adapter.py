@@ -269,8 +269,15 @@ class LayeredEngine(experta.KnowledgeEngine):  # type: ignore[misc,name-defined]
         self.facts.declare(experta.InitialFact())
 
     def declare_all(self, facts: Sequence[Any]) -> None:
-        """Declare facts in one batch: outside ``run()`` experta matches after every declare."""
-        self.declare(*facts)
+        """Declare facts in one batch (outside ``run()`` experta matches after every declare;
+        inside, they are matched after the layer). Straight into the fact list: experta's
+        ``declare`` also scans every fact for field constraints and ``__`` keys, which facts
+        made by the engine never have."""
+        for item in facts:
+            self.facts.declare(item)
+        if not self.running:
+            added, removed = self.get_activations()
+            self.strategy.update_agenda(self.agenda, added, removed)
 
     def fire(self, match: Match) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
