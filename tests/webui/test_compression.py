@@ -4,6 +4,7 @@ inline, travels in well under 80 KB."""
 from __future__ import annotations
 
 import gzip
+import re
 
 from flask import Flask
 
@@ -24,7 +25,8 @@ def test_the_report_page_is_compressed_below_80_kb(app: Flask) -> None:
     assert packed.headers["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in packed.headers.get("Vary", "")
     assert len(packed.data) <= 80 * 1024 < len(plain.data)
-    assert gzip.decompress(packed.data) == plain.data
+    token = re.compile(rb'value="[A-Za-z0-9._-]{30,}"')  # CSRF tokens carry a timestamp
+    assert token.sub(b"", gzip.decompress(packed.data)) == token.sub(b"", plain.data)
 
 
 def test_api_answers_are_compressed_too(app: Flask) -> None:
