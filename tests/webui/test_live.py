@@ -9,9 +9,13 @@
 from __future__ import annotations
 
 import http.client
+import os
 import random
 import re
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -27,7 +31,7 @@ import yaml
 from tests.webui.conftest import TEST_CONFIG, _form_fields, seed_case_path
 from webui import create_app
 from webui.db import Assessment, Evaluation, db
-from webui.server import make_server
+from webui.server import default_runner, make_server
 
 
 @contextmanager
@@ -86,24 +90,35 @@ def test_row_slow_clients_200_idle_half_open_sockets_do_not_block_a_request(tmp_
     print(f"GET / with 200 idle half-open sockets: {elapsed:.3f} s")
 
 
-@pytest.mark.slow
-def test_concurrency_many_threads_through_the_real_server(tmp_path):
-    app = file_app(tmp_path)
-    seed = yaml.safe_load(seed_case_path().read_text(encoding="utf-8"))
-    fields = _form_fields(seed)
-    threads, operations = 24, 12
-    lock = threading.Lock()
-    created: list[int] = []
-    deleted: set[int] = set()
-    edits: dict[int, int] = {}  # assessment id -> edits answered as stored
-    statuses: list[int] = []
-    failures: list[str] = []
+class Hammer:
+    """Many threads creating, editing (re-evaluating), reading and deleting assessments through
+    a server at ``port``, recording what each write was answered."""
 
-    def worker(seed_number: int) -> None:
+    def __init__(self, port: int, threads: int = 24, operations: int = 12):
+        seed = yaml.safe_load(seed_case_path().read_text(encoding="utf-8"))
+        self.fields = _form_fields(seed)
+        self.port, self.threads, self.operations = port, threads, operations
+        self.lock = threading.Lock()
+        self.created: list[int] = []
+        self.deleted: set[int] = set()
+        self.edits: dict[int, int] = {}  # assessment id -> edits answered as stored
+        self.statuses: list[int] = []
+        self.failures: list[str] = []
+
+    def run(self) -> Hammer:
+        workers = [threading.Thread(target=self.worker, args=(n,)) for n in range(self.threads)]
+        for thread in workers:
+            thread.start()
+        for thread in workers:
+            thread.join(timeout=600)
+        return self
+
+    def worker(self, seed_number: int) -> None:
         rng = random.Random(seed_number)
-        for _ in range(operations):
-            with lock:
-                known = list(created)
+        port, fields = self.port, self.fields
+        for _ in range(self.operations):
+            with self.lock:
+                known = list(self.created)
             choice = rng.random()
             target = rng.choice(known) if known else None
             try:
@@ -112,48 +127,101 @@ def test_concurrency_many_threads_through_the_real_server(tmp_path):
                     if status == 303:
                         match = re.search(r"/assessments/(\d+)$", location)
                         assert match, location
-                        with lock:
-                            created.append(int(match.group(1)))
+                        with self.lock:
+                            self.created.append(int(match.group(1)))
                 elif choice < 0.65:
                     status, _, _ = request(port, "POST", f"/assessments/{target}/edit", fields)
                     if status == 303:
-                        with lock:
-                            edits[target] = edits.get(target, 0) + 1
+                        with self.lock:
+                            self.edits[target] = self.edits.get(target, 0) + 1
                 elif choice < 0.85:
                     status, _, _ = request(port, "GET", f"/assessments/{target}")
                 else:
                     status, _, _ = request(port, "POST", f"/assessments/{target}/delete")
                     if status == 303:
-                        with lock:
-                            deleted.add(target)
+                        with self.lock:
+                            self.deleted.add(target)
             except Exception as error:  # noqa: BLE001 - a hang or a reset is a failure too
-                with lock:
-                    failures.append(repr(error))
+                with self.lock:
+                    self.failures.append(repr(error))
                 continue
-            with lock:
-                statuses.append(status)
+            with self.lock:
+                self.statuses.append(status)
 
+    def check(self, app: Any) -> None:
+        """0 server errors, 0 orphan rows, every write answered as a success is stored."""
+        assert self.failures == []
+        assert len(self.statuses) == self.threads * self.operations
+        assert [s for s in self.statuses if s >= 500] == []
+        assert set(self.statuses) <= {200, 303, 404, 409}
+        with app.app_context():
+            orphans = db.session.scalar(sa.text(
+                "SELECT count(*) FROM evaluation WHERE assessment_id NOT IN "
+                "(SELECT id FROM assessment)"))
+            stored = set(db.session.scalars(sa.select(Assessment.id)))
+            per_assessment = dict(db.session.execute(
+                sa.select(Evaluation.assessment_id, sa.func.count())
+                .group_by(Evaluation.assessment_id)).all())
+        assert orphans == 0
+        # every answered create is there (the demo too, under `kinerja serve`), every delete gone
+        assert set(self.created) - self.deleted <= stored and not stored & self.deleted
+        for assessment_id in set(self.created) - self.deleted:
+            # the first evaluation and every edit answered as stored
+            assert per_assessment[assessment_id] == 1 + self.edits.get(assessment_id, 0)
+        assert self.statuses.count(303) > 0
+        print(f"{len(self.statuses)} requests: {sorted(set(self.statuses))}; "
+              f"{len(self.created)} created, {sum(self.edits.values())} edits, "
+              f"{len(self.deleted)} deleted; orphans {orphans}")
+
+
+@pytest.mark.slow
+def test_concurrency_many_threads_through_the_real_server(tmp_path):
+    app = file_app(tmp_path)
     with live_server(app) as port:
-        workers = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
-        for thread in workers:
-            thread.start()
-        for thread in workers:
-            thread.join(timeout=600)
+        hammer = Hammer(port).run()
+    hammer.check(app)
 
-    assert failures == []
-    assert len(statuses) == threads * operations
-    assert [s for s in statuses if s >= 500] == []
-    assert set(statuses) <= {200, 303, 404, 409}
-    with app.app_context():
-        orphans = db.session.scalar(sa.text(
-            "SELECT count(*) FROM evaluation WHERE assessment_id NOT IN "
-            "(SELECT id FROM assessment)"))
-        stored = set(db.session.scalars(sa.select(Assessment.id)))
-        per_assessment = dict(db.session.execute(
-            sa.select(Evaluation.assessment_id, sa.func.count())
-            .group_by(Evaluation.assessment_id)).all())
-    assert orphans == 0
-    assert stored == set(created) - deleted  # every answered create is there, every delete gone
-    for assessment_id in stored:  # the first evaluation and every edit answered as stored
-        assert per_assessment[assessment_id] == 1 + edits.get(assessment_id, 0)
-    assert sum(statuses.count(s) for s in (303,)) > 0
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not default_runner().__name__ == "_gunicorn",
+                    reason="gunicorn with gevent cannot run here")
+def test_concurrency_through_kinerja_serve_with_worker_processes(tmp_path):
+    """The same, through `kinerja serve` itself: gunicorn's worker processes sharing one
+    SQLite database (its locks are between processes here)."""
+    port = _free_port()
+    instance = tmp_path / "instance"
+    env = {**os.environ, "KINERJA_WTF_CSRF_ENABLED": "false"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "expert.cli", "serve", "--port", str(port), "--workers", "2",
+         "--instance", str(instance)], env=env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if request(port, "GET", "/", timeout=2)[0] == 200:
+                    break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"kinerja serve did not start: {process.communicate()[1]}")
+            time.sleep(0.2)
+        hammer = Hammer(port, threads=16, operations=10).run()
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stderr:
+            process.stderr.close()
+    hammer.check(create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI":
+                             f"sqlite:///{instance / 'kinerja.sqlite'}"},
+                            instance_path=tmp_path / "check"))
