@@ -12,6 +12,7 @@ import yaml
 
 from expert.errors import KnowledgeBaseError, Problem
 from expert.i18n import LANGUAGES, normalise_word
+from expert.kb.development import read_development
 from expert.kb.model import (
     CONCLUSION_KINDS,
     GENERIC_KINDS,
@@ -293,6 +294,8 @@ class _Reader:
             if count != 1:
                 self.file = "rules/"
                 self.problem("", f"exactly one rule of kind '{kind}' is needed, found {count}")
+        development = read_development(self, self.known, tuple(vocab["topics"]),
+                                       tuple(vocab["timeframes"]))
         self.check_top_level()
         if self.problems:
             raise KnowledgeBaseError(self.problems)
@@ -300,7 +303,7 @@ class _Reader:
             directory=self.root, version="sha256:" + self.digest.hexdigest(),
             dimensions=dimensions, indicators=indicators, factors=factors, measures=measures,
             diagnoses=diagnoses, recommendations=recommendations, references=references,
-            rules=rules, **vocab,
+            rules=rules, development=development, **vocab,
         )
 
     def check_model(self, vocab: Mapping[str, Mapping[str, Term]]) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from expert.i18n import Text, normalise_word, tr
+from expert.kb.development import DevelopmentCatalogue
 from expert.rules.conditions import CONDITION_KINDS as _CONDITION_KINDS
 from expert.rules.conditions import Condition
 
@@ -162,6 +163,7 @@ class KnowledgeBase:
     recommendations: Mapping[str, Recommendation]
     references: Mapping[str, Reference]
     rules: Mapping[str, Rule]
+    development: DevelopmentCatalogue = field(default_factory=DevelopmentCatalogue)
 
     def rule_of_kind(self, kind: str) -> Rule | None:
         return next((r for r in self.rules.values() if r.kind == kind), None)
