@@ -80,7 +80,8 @@ def read_development(reader: _Reader, known: Mapping[str, tuple[str, ...]],
         reader.problem("", "must be a mapping with 'minimum_hours', 'forms' and 'programmes'")
         return DevelopmentCatalogue()
     reader.check_keys(document, "", ("forms", "programmes"), ("minimum_hours",))
-    minimum, minimum_refs = 20.0, ()
+    minimum: float = 20.0
+    minimum_refs: tuple[str, ...] = ()
     if "minimum_hours" in document:
         node = reader.mapping(document["minimum_hours"], "minimum_hours") or {}
         reader.check_keys(node, "minimum_hours", ("value",), ("references",))
