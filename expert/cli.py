@@ -93,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "cases/ and ./tests/rule_cases)")
     cover.add_argument("--format", choices=("text", "json"), default="text")
 
+    from expert.cli_bulk import add_commands
+
+    add_commands(commands)  # template, batch, needs
+
     serve = commands.add_parser("serve", help="run the web application")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", default="8000", help="TCP port, 1-65535 (default 8000)")
@@ -125,6 +129,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args)
         if args.command == "batch":
             return _batch(args)
+        if args.command in ("template", "needs"):
+            from expert.cli_bulk import run
+
+            return run(args, args.knowledge)
         if args.kb_command == "check":
             return _check(args)
         if args.kb_command == "show":

@@ -128,6 +128,11 @@ def _hours(value: float) -> str:
     return f"{value:g}"
 
 
+def _num(value: Any) -> Any:
+    """A whole float as an integer in a table cell (24, not 24.0)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def report_text(kb: KnowledgeBase, data: dict[str, Any]) -> str:
     w = WORDS[data["lang"]]
     out = [w["title"], "=" * len(w["title"])]
@@ -200,19 +205,21 @@ def _tables(data: dict[str, Any]) -> dict[str, tuple[list[str], list[list[Any]]]
     plan = ([w["programme"], w["forms"], w["participants"], w["hours"], w["total"],
              w["timeframe"], w["priority"], w["units_h"], w["employees"], w["groups"],
              w["note"], w["included"]],
-            [[p["title"], ", ".join(p["form_labels"]), p["participants"], p["hours"],
-              p["total_hours"], p["timeframe_label"], p["priority_label"], ", ".join(p["units"]),
+            [[p["title"], ", ".join(p["form_labels"]), p["participants"], _num(p["hours"]),
+              _num(p["total_hours"]), p["timeframe_label"], p["priority_label"],
+              ", ".join(p["units"]),
               ", ".join(p["employees"]), ", ".join(p["groups"]), p["note"],
               w["yes"] if p["included"] else w["no"]] for p in data["plan"]])
     hours = data["training_hours"]
     employees = ([w["name"], w["nip"], w["unit"], w["period"], w["hours_had"], w["shortfall"],
                   w["sources"]],
-                 [[e["name"], e["nip"] or "", e["unit"], e["period"] or "", e["hours"],
-                   e["shortfall"], e["ref"]] for e in hours["employees_below"]])
+                 [[e["name"], e["nip"] or "", e["unit"], e["period"] or "", _num(e["hours"]),
+                   _num(e["shortfall"]), e["ref"]] for e in hours["employees_below"]])
     units = ([w["unit"], w["assessed"], w["below"], w["need_jp"], w["avg"], w["staff_below"]],
-             [[u["unit"], u["employees_assessed"], u["employees_below"], u["employee_shortfall"],
-               "" if u["average_reported"] is None else u["average_reported"],
-               u["staff_below_reported"]] for u in hours["units"]])
+             [[u["unit"], u["employees_assessed"], u["employees_below"],
+               _num(u["employee_shortfall"]),
+               "" if u["average_reported"] is None else _num(u["average_reported"]),
+               _num(u["staff_below_reported"])] for u in hours["units"]])
     trend = ([w["unit"], w["period"], w["sources"], w["needs"], w["new"], w["persisting"],
               w["resolved"]],
              [[t["unit"], s["period"], s["assessments"], ", ".join(s["needs"]),
