@@ -172,13 +172,17 @@ def _row(kb: KnowledgeBase, number: int, values: list[Any],
     if notes:
         doc["notes"] = notes["general"] if set(notes) == {"general"} else notes
     label = f"baris {number}"
-    if problems:
-        return ParsedItem(label, None, problems, row=number)
+    # the reader checks the row even when a cell was refused above: every problem at once
+    for path, letter, header in ((c.case_path, letter, c.header) for letter, c in columns
+                                 if c is not None):
+        where.setdefault(path, (letter, header))  # blank cells too ("subject.name" required)
     try:
         case = parse_case(kb, doc)
     except CaseError as error:
-        return ParsedItem(label, None, [_place(p, number, where, name) for p in error.problems],
-                          row=number)
+        problems += [_place(p, number, where, name) for p in error.problems]
+        case = None
+    if problems:
+        return ParsedItem(label, None, problems, row=number)
     return ParsedItem(label, case, [], row=number)
 
 
