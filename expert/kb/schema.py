@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from expert.kb.development import FORM_CATEGORIES
 from expert.kb.loader import (
     AGGREGATION_METHODS,
     COMBINE_METHODS,
@@ -20,7 +21,6 @@ from expert.kb.loader import (
     REFERENCE_KINDS,
     VOCABULARIES,
 )
-from expert.kb.development import FORM_CATEGORIES
 from expert.kb.model import GENERIC_KINDS, MONITOR_SCOPES, KnowledgeBase
 from expert.rules.conditions import BUILT_IN_VOCABULARIES, conditions_schema
 
