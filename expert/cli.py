@@ -127,12 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _explain(args)
         if args.command == "serve":
             return _serve(args)
-        if args.command == "batch":
-            return _batch(args)
         if args.command in ("template", "needs"):
-            from expert.cli_bulk import run
+            from expert.cli_bulk import run as run_bulk
 
-            return run(args, args.knowledge)
+            return run_bulk(args, args.knowledge)
         if args.kb_command == "check":
             return _check(args)
         if args.kb_command == "show":
