@@ -43,7 +43,7 @@ def summary(evaluation: Evaluation) -> dict[str, Any]:
     trace = evaluation.trace
     return {
         "subject": {"name": evaluation.case.subject_name, "kind": evaluation.case.subject_kind,
-                    "period": evaluation.case.period},
+                    "period": evaluation.case.period, "office": evaluation.case.office},
         "overall": evaluation.overall,
         "dimensions": {r.data["id"]: r.data["rating"] for r in trace.of_kind("dimension")},
         "indicators": {r.data["id"]: r.data["rating"] for r in trace.of_kind("indicator")},
@@ -64,7 +64,9 @@ class BatchResult:
     line: str  # one JSON document, no newline
 
 
-Source = str | Path | dict[str, Any]
+# a case file, a decoded case document, or a document with the name to report it by (a
+# spreadsheet's row, say)
+Source = str | Path | dict[str, Any] | tuple[str, dict[str, Any]]
 
 
 class _Worker:
@@ -81,6 +83,8 @@ def _start(knowledge: str | None, detail: str, lang: str) -> None:
 
 
 def _name(source: Source, number: int) -> str:
+    if isinstance(source, tuple):
+        return source[0]
     return str(source) if isinstance(source, str | Path) else f"#{number}"
 
 
@@ -89,6 +93,8 @@ def _evaluate_one(item: tuple[int, Source]) -> BatchResult:
     kb = _Worker.kb
     assert kb is not None
     name = _name(source, number)
+    if isinstance(source, tuple):
+        source = source[1]
     try:
         case = (read_case_file(kb, source) if isinstance(source, str | Path)
                 else parse_case(kb, source))

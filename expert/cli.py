@@ -65,11 +65,16 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--format", choices=("text", "json"), default="text")
     explain.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
 
-    batch = commands.add_parser("batch", help="evaluate many case files into JSON lines")
-    batch.add_argument("cases", nargs="+", type=Path,
-                       help="case files, or folders of them (*.yaml, *.yml, *.json)")
+    batch = commands.add_parser("batch", help="evaluate many cases: case files, folders, "
+                                "spreadsheets (XLSX, CSV), multi-document YAML, ZIP")
+    batch.add_argument("cases", nargs="+", type=Path, metavar="INPUT",
+                       help="case files, folders of them, .xlsx/.csv tables (one row per "
+                       "subject), multi-document YAML, ZIP of case files")
     batch.add_argument("--output", "-o", metavar="FILE", type=Path,
-                       help="write the JSON lines here (default: standard output)")
+                       help="write the results here: .csv or .xlsx gives one row per case, "
+                       "any other name JSON lines (default: JSON lines on standard output)")
+    batch.add_argument("--strict", action="store_true",
+                       help="write nothing if any case is refused")
     batch.add_argument("--workers", type=int, default=1, metavar="N",
                        help="worker processes (default 1)")
     batch.add_argument("--detail", choices=("summary", "full"), default="summary",
@@ -95,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from expert.cli_bulk import add_commands
 
-    add_commands(commands)  # template, batch, needs
+    add_commands(commands)  # template, needs
 
     serve = commands.add_parser("serve", help="run the web application")
     serve.add_argument("--host", default="127.0.0.1")
@@ -127,6 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _explain(args)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "batch":
+            return _batch(args)
         if args.command in ("template", "needs"):
             from expert.cli_bulk import run as run_bulk
 
@@ -282,7 +289,9 @@ def _coverage(args: argparse.Namespace) -> int:
 def _batch(args: argparse.Namespace) -> int:
     import time
 
-    from expert.batch import case_files, run_batch
+    from expert.batch import run_batch
+    from expert.io.batch import read_inputs
+    from expert.io.results import TABLE_SUFFIXES, problem_line, verdict_counts, write_table
 
     if not 1 <= args.workers <= 256:
         print("kinerja: --workers must be from 1 to 256", file=sys.stderr)
@@ -291,29 +300,72 @@ def _batch(args: argparse.Namespace) -> int:
     if missing:
         print(f"kinerja: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    files = list(case_files(args.cases))
-    if not files:
-        print("kinerja: no case files (*.yaml, *.yml, *.json) in the folders given",
-              file=sys.stderr)
-        return EXIT_BAD_INPUT
     if args.output is not None and not args.output.parent.is_dir():
         print(f"kinerja: no such folder for --output: {args.output.parent}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    kb = _load(args)
+    items = read_inputs(kb, args.cases)  # spreadsheets and streams split into their cases
+    if not items:
+        print("kinerja: no cases in the inputs (case files, .xlsx, .csv, .zip)",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
     started = time.perf_counter()
-    # into a temporary file beside the output, renamed when complete: never half a batch
+    good = [(item.label, item.case.to_dict()) for item in items
+            if item.case is not None and not item.problems]
+    results = iter(run_batch(good, args.knowledge, args.workers, args.detail, args.lang))
+    lines: list[str] = []
+    refused = []
+    as_table = args.output is not None and args.output.suffix.lower() in TABLE_SUFFIXES
+    buffered = args.strict or as_table
     partial = args.output.with_name(f".{args.output.name}.partial") if args.output else None
-    refused = 0
-    with (partial.open("w", encoding="utf-8") if partial else _stdout()) as out:
-        for result in run_batch(files, args.knowledge, args.workers, args.detail, args.lang):
-            refused += not result.ok
-            out.write(result.line + "\n")
-    if partial is not None and args.output is not None:
-        os.replace(partial, args.output)
+    with (_progress(len(items)) as bar,
+          (partial.open("w", encoding="utf-8") if partial and not buffered
+           else _stdout()) as out):
+        for item in items:
+            if item.case is None or item.problems:
+                refused.append(item)
+                line = problem_line(item, args.lang)
+            else:
+                result = next(results)
+                line = result.line
+            if buffered:
+                lines.append(line)
+            else:
+                out.write(line + "\n")
+            bar.update(1)
+    for item in refused:  # the problems on stderr too, where a person reads them
+        print(f"kinerja: {item.label}:", file=sys.stderr)
+        for problem in item.problems:
+            print(f"  - {problem.render(args.lang)}", file=sys.stderr)
+    if buffered and not (args.strict and refused):
+        if as_table:
+            assert partial is not None
+            partial.write_bytes(write_table(lines, args.output.suffix.lower()))
+        elif partial is not None:
+            partial.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        else:
+            sys.stdout.write("".join(line + "\n" for line in lines))
+    if partial is not None and partial.exists():
+        if args.strict and refused:
+            partial.unlink()
+        else:
+            os.replace(partial, args.output)
     elapsed = time.perf_counter() - started
-    print(f"kinerja: {len(files)} cases, {len(files) - refused} evaluated, {refused} refused "
-          f"({len(files) / elapsed:.0f} cases/s, {args.workers} worker"
-          f"{'s' if args.workers != 1 else ''})", file=sys.stderr)
-    return EXIT_FINDINGS if refused else EXIT_OK
+    counts = ", ".join(f"{k} {v}" for k, v in verdict_counts(lines).items()) if lines else ""
+    written = " (--strict: nothing written)" if args.strict and refused else ""
+    print(f"kinerja: {len(items)} cases, {len(items) - len(refused)} evaluated, "
+          f"{len(refused)} refused ({len(items) / elapsed:.0f} cases/s, {args.workers} worker"
+          f"{'s' if args.workers != 1 else ''}){written}" + (f"; {counts}" if counts else ""),
+          file=sys.stderr)
+    return EXIT_BAD_INPUT if refused else EXIT_OK
+
+
+def _progress(total: int) -> Any:
+    """A progress bar on a terminal (stderr); nothing when stderr is a file or a pipe."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit=" kasus", file=sys.stderr, disable=None, leave=False,
+                dynamic_ncols=True)
 
 
 def _stdout() -> Any:

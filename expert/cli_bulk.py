@@ -1,4 +1,6 @@
-"""The bulk commands of ``kinerja``: ``template``, ``batch`` and ``needs``.
+"""The trainers' commands of ``kinerja``: ``template`` (the import template) and ``needs``
+(the needs analysis over many cases). ``batch`` lives in :mod:`expert.cli` with the engine's
+batch API.
 
 Kept apart from :mod:`expert.cli` so the single-case commands stay small; ``cli`` registers
 these parsers and hands the parsed arguments here.
@@ -15,7 +17,7 @@ from typing import Any
 from expert.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
-COMMANDS = ("template", "batch", "needs")
+COMMANDS = ("template", "needs")
 
 
 def add_commands(commands: Any) -> None:
@@ -24,19 +26,6 @@ def add_commands(commands: Any) -> None:
     template.add_argument("file", type=Path, help="where to write it; - for stdout (CSV only)")
     template.add_argument("--format", choices=("xlsx", "csv"), default=None,
                           help="default: from the file's extension, else xlsx")
-
-    batch = commands.add_parser(
-        "batch", help="evaluate many cases: files, folders, spreadsheets (XLSX, CSV), "
-        "multi-document YAML, ZIP")
-    batch.add_argument("inputs", nargs="+", metavar="INPUT")
-    batch.add_argument("--workers", type=int, default=1, metavar="N",
-                       help="processes evaluating in parallel (default 1)")
-    batch.add_argument("--output", type=Path, metavar="FILE",
-                       help="write the results: .jsonl (full results), .csv or .xlsx (one "
-                       "row per case); default: JSON Lines on stdout")
-    batch.add_argument("--strict", action="store_true",
-                       help="write nothing if any case is bad")
-    batch.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
 
     needs = commands.add_parser(
         "needs", help="the competency-development needs analysis (AKPK) and programme plan "
@@ -53,7 +42,6 @@ def add_commands(commands: Any) -> None:
                        "(repeatable); the trend always shows every period")
     needs.add_argument("--kind", action="append", default=[],
                        choices=("unit", "group", "employee"), help="only this kind (repeatable)")
-    needs.add_argument("--workers", type=int, default=1, metavar="N")
     needs.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
 
 
@@ -63,11 +51,6 @@ def run(args: argparse.Namespace, kb_dir: Path | None) -> int:
     kb = load_knowledge_base(kb_dir)
     if args.command == "template":
         return _template(kb, args)
-    if args.workers < 1:
-        print("kinerja: --workers must be 1 or more", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    if args.command == "batch":
-        return _batch(kb, args)
     return _needs(kb, args)
 
 
@@ -98,21 +81,14 @@ def _write(path: Path, data: bytes) -> int:
     return EXIT_OK
 
 
-def _progress(total: int) -> Any:
-    """A progress bar on a terminal (stderr); nothing when stderr is a file or pipe."""
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit=" kasus", file=sys.stderr, disable=None, leave=False,
-                dynamic_ncols=True)
-
-
-def _evaluate(kb: Any, args: argparse.Namespace, lang: str | None) -> list[Any]:
+def _evaluate(kb: Any, args: argparse.Namespace) -> list[Any]:
+    from expert.cli import _progress
     from expert.io.batch import evaluate_items, read_inputs
 
     items = read_inputs(kb, args.inputs)
     good = sum(1 for item in items if item.case is not None and not item.problems)
     with _progress(good) as bar:
-        evaluate_items(kb, items, workers=args.workers, lang=lang, progress=bar.update)
+        evaluate_items(kb, items, progress=bar.update)
     return items
 
 
@@ -123,38 +99,6 @@ def _report_bad(items: list[Any], lang: str) -> int:
         for problem in item.problems:
             print(f"  - {problem.render(lang)}", file=sys.stderr)
     return len(bad)
-
-
-def _batch(kb: Any, args: argparse.Namespace) -> int:
-    from expert.io.results import OUTPUT_FORMATS, write_results
-
-    suffix = args.output.suffix.lower() if args.output else ".jsonl"
-    if suffix not in OUTPUT_FORMATS:
-        print(f"kinerja: --output must end in {', '.join(OUTPUT_FORMATS)}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    items = _evaluate(kb, args, args.lang)
-    bad = _report_bad(items, args.lang)
-    done = sum(1 for item in items if item.result is not None)
-    written = not (bad and args.strict)
-    if written:
-        data = write_results(items, suffix)
-        if args.output:
-            if _write(args.output, data):
-                return EXIT_BAD_INPUT
-        else:
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
-    verdicts: dict[str, int] = {}
-    for item in items:
-        if item.result is not None:
-            rating = (item.result.get("overall") or {}).get("label") or "-"
-            verdicts[rating] = verdicts.get(rating, 0) + 1
-    summary = ", ".join(f"{label} {count}" for label, count in sorted(verdicts.items()))
-    where = f" → {args.output}" if args.output and written else ""
-    note = " (--strict: nothing written)" if not written else ""
-    print(f"kinerja batch: {done} evaluated, {bad} bad{where}{note}"
-          + (f"; {summary}" if summary else ""), file=sys.stderr)
-    return EXIT_BAD_INPUT if bad else EXIT_OK
 
 
 def _needs(kb: Any, args: argparse.Namespace) -> int:
@@ -172,7 +116,7 @@ def _needs(kb: Any, args: argparse.Namespace) -> int:
     if args.format == "xlsx" and not args.output:
         print("kinerja: --format xlsx needs --output FILE", file=sys.stderr)
         return EXIT_BAD_INPUT
-    items = _evaluate(kb, args, None)
+    items = _evaluate(kb, args)
     if _report_bad(items, args.lang):  # an analysis that silently drops cases would mislead
         print("kinerja needs: nothing analysed; correct the cases above", file=sys.stderr)
         return EXIT_BAD_INPUT

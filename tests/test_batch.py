@@ -67,7 +67,7 @@ def test_kinerja_batch_writes_json_lines(tmp_path: Path,
     err = capsys.readouterr().err
     lines = [json.loads(line) for line in output.read_text().splitlines()]
     cases = sorted(p.name for p in folder.glob("*.yaml"))
-    assert code == 1  # one case was refused; every other one is in the output
+    assert code == 2  # one case was refused (bad input); every other one is in the output
     assert [Path(line["source"]).name for line in lines] == cases
     assert sum("problems" in line for line in lines) == 1
     assert f"{len(cases)} cases, {len(cases) - 1} evaluated, 1 refused" in err

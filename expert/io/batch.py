@@ -2,18 +2,15 @@
 
 Bad rows or files do not stop the good ones (the caller decides, e.g. ``--strict``); every
 item keeps its label (file, row, ZIP member) so its problems and results can be found again.
-With ``workers`` > 1 the consultations run in separate processes, each with its own engine (an
-engine is not shareable, and the GIL would serialise threads).
+``kinerja batch`` evaluates them with :func:`expert.batch.run_batch` (worker processes); the
+needs analysis with :func:`evaluate_items`.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from expert.case import Case
 from expert.errors import Problem
@@ -31,7 +28,6 @@ class BatchItem:
     label: str  # "kasus.xlsx baris 5", "folder/a.yaml", "arsip.zip: b.yaml"
     case: Case | None
     problems: list[Problem] = field(default_factory=list)
-    result: dict[str, Any] | None = None
     subject: AssessedSubject | None = None
 
 
@@ -48,8 +44,9 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem
                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
             if not found:
                 problems.append(cell_problem(
-                    "the folder holds no case file or spreadsheet",
-                    "folder tidak berisi berkas kasus atau lembar kerja", file=str(path),
+                    "no case files (.yaml, .yml, .json) or tables (.xlsx, .csv, .zip) in the "
+                    "folder", "folder tidak berisi berkas kasus (.yaml, .yml, .json) atau tabel "
+                    "(.xlsx, .csv, .zip)", file=str(path),
                     allowed=tuple(sorted(FORMATS))))
             files.extend(found)
         elif path.is_file():
@@ -87,51 +84,15 @@ def _item(path: Path, parsed: ParsedItem, count: int) -> BatchItem:
 
 
 # -- evaluation ----------------------------------------------------------------------------
-_WORKER_KB: KnowledgeBase | None = None
-
-
-def _start_worker(directory: str) -> None:
-    global _WORKER_KB
-    from expert.kb import load_knowledge_base
-
-    _WORKER_KB = load_knowledge_base(directory)
-
-
-def _consult(kb: KnowledgeBase, label: str, case: Case, lang: str | None
-             ) -> tuple[dict[str, Any] | None, AssessedSubject]:
-    from expert import evaluate
-
-    evaluation = evaluate(kb, case)
-    result = evaluation.to_dict(lang) if lang else None
-    return result, subject_from_evaluation(label, evaluation)
-
-
-def _in_worker(job: tuple[str, Case, str | None]) -> tuple[dict[str, Any] | None,
-                                                           AssessedSubject]:
-    assert _WORKER_KB is not None
-    return _consult(_WORKER_KB, *job)
-
-
-def evaluate_items(kb: KnowledgeBase, items: Sequence[BatchItem], *, workers: int = 1,
-                   lang: str | None = "id",
+def evaluate_items(kb: KnowledgeBase, items: Sequence[BatchItem],
                    progress: Callable[[int], None] | None = None) -> None:
-    """Evaluate every good item in place (``result`` in ``lang``, None to skip the JSON;
-    ``subject`` always). ``progress(n)`` is called as consultations finish."""
+    """Evaluate every good item in place (its ``subject`` for the needs analysis), with the
+    engine's batch API (one engine borrowed for the whole batch)."""
+    from expert.batch import evaluate_many
+
     good = [item for item in items if item.case is not None and not item.problems]
-    workers = max(1, min(workers, len(good), os.cpu_count() or 1))
-    if workers == 1:
-        for item in good:
-            assert item.case is not None
-            item.result, item.subject = _consult(kb, item.label, item.case, lang)
-            if progress:
-                progress(1)
-        return
-    jobs = [(item.label, item.case, lang) for item in good]
-    with ProcessPoolExecutor(workers, initializer=_start_worker,
-                             initargs=(str(kb.directory),)) as pool:
-        chunk = max(1, len(jobs) // (workers * 8))
-        for item, (result, subject) in zip(good, pool.map(_in_worker, jobs, chunksize=chunk),
-                                           strict=True):
-            item.result, item.subject = result, subject
-            if progress:
-                progress(1)
+    cases = [item.case for item in good if item.case is not None]
+    for item, evaluation in zip(good, evaluate_many(kb, cases), strict=True):
+        item.subject = subject_from_evaluation(item.label, evaluation)
+        if progress:
+            progress(1)

@@ -1,5 +1,6 @@
-"""Write batch results: JSON Lines (every result in full), or a summary table (CSV, XLSX)
-with one row per case."""
+"""What ``kinerja batch`` writes besides JSON lines: a refused item as a line with its
+problems, and the results as a table (CSV or XLSX, one row per case) read back from the lines,
+so the table and the JSON say the same."""
 
 from __future__ import annotations
 
@@ -12,37 +13,56 @@ from typing import Any
 from expert.io.batch import BatchItem
 from expert.planning.report import safe_cell
 
-__all__ = ["OUTPUT_FORMATS", "write_results"]
+__all__ = ["TABLE_SUFFIXES", "problem_line", "verdict_counts", "write_table"]
 
-OUTPUT_FORMATS = (".jsonl", ".csv", ".xlsx")
+TABLE_SUFFIXES = (".csv", ".xlsx")
 HEADER = ["source", "name", "kind", "office", "period", "overall", "diagnoses",
-          "recommendations", "training_hours_last_year"]
+          "recommendations", "problems"]
 
 
-def _row(item: BatchItem) -> list[Any]:
-    result = item.result or {}
+def problem_line(item: BatchItem, lang: str) -> str:
+    """A refused item as ``kinerja batch`` writes one: its source and its problems."""
+    return json.dumps({"source": item.label, "problems": [p.to_dict(lang)
+                                                          for p in item.problems]},
+                      ensure_ascii=False)
+
+
+def _row(line: str) -> list[Any]:
+    data = json.loads(line)
+    result = data.get("result")
+    if result is None:
+        problems = "; ".join(f"{p.get('path') or ''} {p.get('message')}".strip()
+                             for p in data.get("problems", []))
+        return [data.get("source"), "", "", "", "", "", "", "", problems]
     subject = result.get("subject", {})
-    hours = item.case.measures.get("training_hours_last_year") if item.case else None
-    return [item.label, subject.get("name"), subject.get("kind"), subject.get("office"),
-            subject.get("period"), (result.get("overall") or {}).get("rating"),
-            " ".join(d["id"] for d in result.get("diagnoses", [])),
-            " ".join(r["id"] for r in result.get("recommendations", [])),
-            "" if hours is None else hours]
+    overall = result.get("overall")
+    if isinstance(overall, dict):  # --detail full: the whole output document
+        overall = overall.get("rating")
+    recommendations = result.get("recommendations", [])
+    return [data.get("source"), subject.get("name"), subject.get("kind"),
+            subject.get("office") or "", subject.get("period") or "", overall or "",
+            " ".join(d if isinstance(d, str) else d["id"] for d in result.get("diagnoses", [])),
+            " ".join(r["id"] for r in recommendations), ""]
 
 
-def write_results(items: Sequence[BatchItem], suffix: str) -> bytes:
-    """The evaluated items as ``.jsonl``, ``.csv`` or ``.xlsx`` bytes."""
-    done = [item for item in items if item.result is not None]
-    if suffix == ".jsonl":
-        lines = [json.dumps({"source": item.label, **(item.result or {})}, ensure_ascii=False)
-                 for item in done]
-        return ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8")
+def verdict_counts(lines: Sequence[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for line in lines:
+        row = _row(line)
+        key = row[5] or ("refused" if row[8] else "not assessed")
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def write_table(lines: Sequence[str], suffix: str) -> bytes:
+    """The result lines as ``.csv`` or ``.xlsx`` bytes, every text made safe for a
+    spreadsheet (no formula runs from a case's name)."""
+    rows = [[safe_cell(v) for v in _row(line)] for line in lines]
     if suffix == ".csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(HEADER)
-        for item in done:
-            writer.writerow([safe_cell(v) for v in _row(item)])
+        writer.writerows(rows)
         return buffer.getvalue().encode("utf-8")
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -53,8 +73,8 @@ def write_results(items: Sequence[BatchItem], suffix: str) -> bytes:
     sheet.append(HEADER)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for item in done:
-        sheet.append([safe_cell(v) for v in _row(item)])
+    for row in rows:
+        sheet.append(row)
     sheet.freeze_panes = "A2"
     packed = io.BytesIO()
     book.save(packed)
