@@ -290,7 +290,7 @@ def _batch(args: argparse.Namespace) -> int:
     import time
 
     from expert.batch import run_batch
-    from expert.io.batch import read_inputs
+    from expert.io.batch import collect_files, read_inputs
     from expert.io.results import TABLE_SUFFIXES, problem_line, verdict_counts, write_table
 
     if not 1 <= args.workers <= 256:
@@ -303,11 +303,15 @@ def _batch(args: argparse.Namespace) -> int:
     if args.output is not None and not args.output.parent.is_dir():
         print(f"kinerja: no such folder for --output: {args.output.parent}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    empty = [str(p) for p in args.cases if p.is_dir() and not collect_files([p])[0]]
+    if empty:
+        print("kinerja: no case files (*.yaml, *.yml, *.json) or tables (*.xlsx, *.csv, "
+              f"*.zip) in: {', '.join(empty)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     kb = _load(args)
     items = read_inputs(kb, args.cases)  # spreadsheets and streams split into their cases
     if not items:
-        print("kinerja: no cases in the inputs (case files, .xlsx, .csv, .zip)",
-              file=sys.stderr)
+        print("kinerja: no cases in the inputs", file=sys.stderr)
         return EXIT_BAD_INPUT
     started = time.perf_counter()
     good = [(item.label, item.case.to_dict()) for item in items
