@@ -36,12 +36,18 @@ class CellProblem(Problem):
             parts.append(f"{where} «{self.header}»" if self.header else where)
         return ", ".join(parts)
 
-    def render(self, lang: str = "en") -> str:
+    def render(self, lang: str = "en", show_allowed: bool = True) -> str:
         place = self.place(lang)
-        inner = Problem(self.path, self.message, self.allowed, None, self.translations)
-        text = inner.render(lang) if self.path else f"{self.text(lang)}" + (
-            f" ({'nilai yang diizinkan' if lang == 'id' else 'allowed'}: "
-            f"{', '.join(self.allowed)})" if self.allowed else "")
+        if self.path:
+            text = Problem(self.path, self.message, self.allowed, None,
+                           self.translations).render(lang, show_allowed)
+        else:
+            text = self.text(lang)
+            if self.allowed:
+                label = "nilai yang diizinkan" if lang == "id" else "allowed"
+                values = ", ".join(self.allowed) if show_allowed else \
+                    ("lihat di atas" if lang == "id" else "as above")
+                text += f" ({label}: {values})"
         where = f"{self.file}: " if self.file else ""
         return f"{where}{place}: {text}" if place else f"{where}{text}"
 
