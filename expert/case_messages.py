@@ -32,6 +32,9 @@ MESSAGES: dict[str, dict[str, str]] = {
               "{column}); hapus koma itu"},
     "too_big": {"en": "{name} is larger than {limit} KiB; a case is at most {limit} KiB",
                 "id": "{name} lebih besar dari {limit} KiB; sebuah kasus paling besar {limit} KiB"},
+    "too_many_values": {"en": "{name} holds more than {limit} values; a case needs a few hundred",
+                        "id": "{name} memuat lebih dari {limit} nilai; sebuah kasus hanya "
+                              "memerlukan beberapa ratus"},
     "too_deep": {"en": "{name} is nested deeper than {limit} levels; a case needs at most 4",
                  "id": "{name} bersarang lebih dari {limit} tingkat; sebuah kasus paling banyak "
                        "memerlukan 4"},

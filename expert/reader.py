@@ -33,10 +33,14 @@ from expert import yaml_loader
 from expert.case_messages import case_problem
 from expert.errors import CaseError, Problem
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "read_bytes", "read_path", "read_stream"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_VALUES", "read_bytes", "read_path", "read_stream"]
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 32
+# Values (scalars, lists, mappings) in one document: a real case has a few hundred; the bound
+# keeps the read of any 1 MiB input well under a second (a YAML event costs a few microseconds
+# of Python; a 1 MiB flow list holds half a million of them).
+MAX_VALUES = 20_000
 # A number written with more characters than this is kept as text: no measure needs it, and
 # Python refuses to convert integers past 4,300 digits.
 MAX_NUMBER_CHARS = 400
@@ -147,13 +151,19 @@ def _json_number(text: str) -> Any:
     return value if value not in (float("inf"), float("-inf")) else text
 
 
+# Numbers the json module's own (fast) conversion would change: -0 (its sign), very long
+# digit runs (Python's int limit), large exponents (infinity). Only then the slow hooks run.
+_SPECIAL_NUMBER = re.compile(
+    r"-0(?![0-9.eE])|[0-9]{" + str(MAX_NUMBER_CHARS) + r"}|[eE][-+]?[0-9]{3}")
+
+
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
-def _json_depth(text: str) -> int:
+def _json_depth(outside: str) -> int:
     """The deepest nesting of brackets outside strings, counted without recursion."""
-    brackets = re.sub(r"[^\[\]{}]", "", _JSON_STRING.sub('""', text))
+    brackets = re.sub(r"[^\[\]{}]", "", outside)
     if len(brackets) <= 2 * MAX_DEPTH:
         return len(brackets) // 2
     return max(accumulate(1 if c in "[{" else -1 for c in brackets), default=0)
@@ -165,11 +175,17 @@ def _line_col(text: str, index: int) -> tuple[int, int]:
 
 
 def _json_or_flow_yaml(text: str, name: str) -> Any:
-    if _json_depth(text) > MAX_DEPTH:
+    outside = _JSON_STRING.sub('""', text)  # the text with every string emptied
+    if _json_depth(outside) > MAX_DEPTH:
         raise CaseError([case_problem("", "too_deep", name=name, limit=MAX_DEPTH)])
+    if outside.count(",") + 1 > MAX_VALUES:
+        raise CaseError([case_problem("", "too_many_values", name=name, limit=MAX_VALUES)])
+    hooks: dict[str, Any] = {}
+    if _SPECIAL_NUMBER.search(outside):
+        hooks = {"parse_int": _json_number, "parse_float": _json_number}
     try:
-        data = json.loads(text, object_pairs_hook=_object, parse_int=_json_number,
-                          parse_float=_json_number, parse_constant=_no_constant)
+        data = json.loads(text, object_pairs_hook=_object, parse_constant=_no_constant,
+                          **hooks)
     except json.JSONDecodeError as exc:
         _refuse_quirks(text, name)
         try:  # flow-style YAML starts with a brace too
@@ -214,9 +230,14 @@ def _join(path: str, key: str) -> str:
 
 # -- YAML ------------------------------------------------------------------------------------
 
+_NOT_TEXT_START = frozenset("-0123456789nNtTfF~")
+
+
 def _scalar(event: yaml.ScalarEvent) -> Any:
     value: str = event.value
     if not event.implicit[0]:  # quoted: always text
+        return value
+    if value and value[0] not in _NOT_TEXT_START:  # most words: text, no further test
         return value
     if value in _NULL:
         return None
@@ -265,6 +286,7 @@ class _Builder:
         self.stack: list[_Frame] = []
         self.result: Any = None
         self.documents = 0
+        self.values = 0
         self.problems: list[Problem] = []  # keys given twice: all reported together
 
     def place(self) -> str:
@@ -280,6 +302,13 @@ class _Builder:
         raise CaseError([case_problem(self.place(), code, line=line, **params)])
 
     def feed(self, event: yaml.Event) -> None:
+        if (type(event) is yaml.ScalarEvent and event.anchor is None
+                and event.tag is None):
+            self.values += 1  # the common case first: a plain or quoted scalar
+            if self.values > MAX_VALUES:
+                self.refuse("too_many_values", event, name=self.name, limit=MAX_VALUES)
+            self.add(event, _scalar(event))
+            return
         if isinstance(event, yaml.DocumentStartEvent):
             self.documents += 1
             if self.documents > 1:
@@ -298,6 +327,9 @@ class _Builder:
         elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
             if len(self.stack) >= MAX_DEPTH:
                 self.refuse("too_deep", event, name=self.name, limit=MAX_DEPTH)
+            self.values += 1
+            if self.values > MAX_VALUES:
+                self.refuse("too_many_values", event, name=self.name, limit=MAX_VALUES)
             container: dict[str, Any] | list[Any] = (
                 {} if isinstance(event, yaml.MappingStartEvent) else [])
             if self.stack and isinstance(self.stack[-1].container, dict) \

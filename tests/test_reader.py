@@ -247,3 +247,16 @@ def test_fuzz_json_and_its_yaml_twin_read_alike(value: Any) -> None:
     except CaseError:
         return  # PyYAML writes some floats YAML 1.1's way (1.0e+20): refused as measures later
     assert isinstance(from_yaml, dict)
+
+
+@pytest.mark.parametrize("text, path", [
+    ("f: [" + "a," * 500_000 + "a]", "f["),
+    ("factors:\n" + "- a\n" * 250_000, "factors["),
+    ('{"f": [' + "1," * 500_000 + "1]}", ""),
+])
+def test_a_document_of_more_values_than_any_case_is_refused_early(text: str, path: str) -> None:
+    """At most 20,000 values: a 1 MiB list of half a million would cost the YAML parser
+    seconds of Python objects; it stops at the bound instead."""
+    assert len(text.encode()) <= MAX_BYTES
+    problem = refused(text).problems[0]
+    assert problem.path.startswith(path) and "more than 20000 values" in problem.message
