@@ -61,11 +61,12 @@ def bind_address(host: str, port: int) -> str:
 
 
 def gunicorn_options(host: str, port: int, workers: int, connections: int = 1000,
-                     keepalive: int = 0) -> dict[str, Any]:
+                     keepalive: int = 5) -> dict[str, Any]:
     return {
         "bind": [bind_address(host, port)],
         "workers": workers,
-        "worker_class": "gevent",
+        # gevent's WSGI server, fair between connections (see webui/gevent_worker.py)
+        "worker_class": "webui.gevent_worker.Worker",
         "worker_connections": connections,
         "keepalive": keepalive,
         "timeout": 60,

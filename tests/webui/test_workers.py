@@ -37,7 +37,13 @@ def test_addresses_and_the_default_server() -> None:
     assert workers.bind_address("::1", 8000) == "[::1]:8000"
     assert workers.bind_address("0.0.0.0", 80) == "0.0.0.0:80"
     assert default_runner().__name__ == "_gunicorn"
-    assert workers.gunicorn_options("127.0.0.1", 1, 2)["worker_class"] == "gevent"
+    options = workers.gunicorn_options("127.0.0.1", 1, 2)
+    assert options["worker_class"] == "webui.gevent_worker.Worker"
+    from gunicorn.workers.ggevent import GeventPyWSGIWorker
+
+    from webui.gevent_worker import FairHandler, Worker
+    assert issubclass(Worker, GeventPyWSGIWorker) and Worker.wsgi_handler is FairHandler
+    assert Worker.server_class.max_accept == 1
 
 
 def test_a_wrong_worker_count_is_a_fault_at_start(tmp_path: Path) -> None:
