@@ -150,12 +150,24 @@ def test_idle_half_open_connections_do_not_shut_the_door(
             connection.close()
 
 
+def _alive(pid: int, started: str) -> bool:
+    """The process ``pid`` that started at ``started`` still runs (not a zombie, and not
+    another process that got its number since)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return False
+    return fields[19] == started and fields[0] != "Z"
+
+
 def test_an_interrupt_stops_every_worker(server: tuple[str, subprocess.Popen]) -> None:
     _, process = server
-    children = _children(process.pid)
+    children = {pid: Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+                for pid in _children(process.pid)}
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=30) == 0
-    for child in children:
-        assert not Path(f"/proc/{child}").exists() or "Z" in Path(
-            f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    deadline = time.monotonic() + 15
+    while any(_alive(pid, started) for pid, started in children.items()):
+        assert time.monotonic() < deadline, "a worker outlived the server"
+        time.sleep(0.1)
     assert "Traceback" not in (process.stderr.read() if process.stderr else "")
