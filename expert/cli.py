@@ -118,7 +118,49 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", metavar="N",
                        help="worker processes (default: KINERJA_SERVER_WORKERS, else one per "
                        "core; gunicorn on Linux, a single waitress process elsewhere)")
+    _add_instance_commands(commands)
     return parser
+
+
+def _add_instance_commands(commands: Any) -> None:
+    """``users``, ``audit`` and ``db``: they work on an instance's database; their code is in
+    ``webui/commands/`` (imported only when one of them runs, so the engine's commands stay
+    free of Flask)."""
+    instance = argparse.ArgumentParser(add_help=False)
+    instance.add_argument("--instance", metavar="DIR", type=Path,
+                          help="instance folder (database, configuration); default: ./instance")
+
+    users = commands.add_parser("users", help="user accounts (admin, head, trainer, auditor)")
+    group = users.add_subparsers(dest="users_command", required=True, parser_class=_Parser)
+    add = group.add_parser("add", parents=[instance], help="add a user")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=("admin", "head", "trainer", "auditor"))
+    add.add_argument("--office", action="append", default=[], metavar="NAME",
+                     help="an office the user works for (repeatable; a head needs one)")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from the first line of stdin (no prompt)")
+    group.add_parser("list", parents=[instance], help="list the users")
+    for name, text in (("disable", "disable a user (users are never deleted)"),
+                       ("enable", "enable a disabled user"),
+                       ("passwd", "set a user's password"),
+                       ("token", "print a new API token for a user, once")):
+        command = group.add_parser(name, parents=[instance], help=text)
+        command.add_argument("username")
+        if name == "passwd":
+            command.add_argument("--password-stdin", action="store_true")
+
+    audit = commands.add_parser("audit", help="the tamper-evident audit log")
+    group = audit.add_subparsers(dest="audit_command", required=True, parser_class=_Parser)
+    group.add_parser("verify", parents=[instance],
+                     help="recompute the hash chain and every evaluation; exit 1 if broken")
+    pack = group.add_parser("verify-pack", help="check an assessment's audit pack offline")
+    pack.add_argument("pack", type=Path, metavar="FILE.zip")
+
+    database = commands.add_parser("db", help="the database schema (Alembic migrations)")
+    group = database.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
+    group.add_parser("upgrade", parents=[instance], help="bring the database to this "
+                     "version's schema (kinerja serve does it at start)")
+    group.add_parser("current", parents=[instance], help="show the database's revision")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -138,6 +180,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from expert.cli_bulk import run as run_bulk
 
             return run_bulk(args, args.knowledge)
+        if args.command in ("users", "audit", "db"):
+            from webui.commands import run
+
+            return int(run(args))
         if args.kb_command == "check":
             return _check(args)
         if args.kb_command == "show":

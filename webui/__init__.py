@@ -15,8 +15,8 @@ from typing import Any
 from flask import Flask
 from flask_compress import Compress
 
+from webui import auth, errors, expert_ext, i18n, report, routing, security
 from webui import db as database
-from webui import errors, expert_ext, i18n, report, routing, security
 from webui.config import Defaults, secret_key
 from webui.startup import StartupError, check_config
 
@@ -54,14 +54,18 @@ def create_app(test_config: Mapping[str, Any] | None = None, *,
     i18n.init_app(app)
     report.init_app(app)
     security.init_app(app)
+    auth.init_app(app)
     errors.init_app(app)
     # Pages, JSON and static files compressed for clients that accept it: the report page,
     # with every explanation inline for print, shrinks from about 220 KB to about 20 KB.
     Compress(app)
     routing.init_app(app)
 
-    from webui.blueprints import api, assessments, knowledge, lang
+    from webui.blueprints import admin, api, assessments, audit, knowledge, lang, login
 
+    app.register_blueprint(login.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(audit.bp)
     app.register_blueprint(assessments.bp)
     app.register_blueprint(knowledge.bp)
     app.register_blueprint(lang.bp)

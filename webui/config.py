@@ -42,6 +42,19 @@ class Defaults:
     # links and secure cookies follow the proxy's https); None believes no one.
     TRUSTED_PROXY: str | None = None
     TRUSTED_PROXY_HEADERS = "x-forwarded-for x-forwarded-host x-forwarded-proto x-forwarded-port"
+    # Served over HTTPS: set True so the session and remember cookies are sent only over it.
+    SESSION_COOKIE_SECURE = False
+    # The number of reverse proxies in front of Kinerja whose X-Forwarded-* headers are
+    # trusted (werkzeug's ProxyFix); 0 trusts none.
+    TRUST_PROXY = 0
+    # Bring the database to the current schema at start; False refuses to start on an older
+    # schema and asks for `kinerja db upgrade` instead.
+    AUTO_UPGRADE = True
+    # Login attempts per remote address (Flask-Limiter notation) and where counts are kept
+    # (memory:// is per process; redis://… shares them between server processes).
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
 
 
 def secret_key(instance_path: str | Path) -> str:

@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 from expert import CaseError, UnknownTargetError
 from expert.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
-KNOWN_PAGES = (400, 403, 404, 405, 413, 415, 500)
+KNOWN_PAGES = (400, 401, 403, 404, 405, 413, 415, 429, 500)
 
 
 def wants_json() -> bool:

@@ -3,7 +3,9 @@
 
 Everything is checked before the first request (see :mod:`webui.startup`): a fault is one line
 and exit status 2. On an instance's first start the database is created and the knowledge
-base's seed case is added as a demo assessment, before any worker starts.
+base's seed case is added as a demo assessment, before any worker starts; on every start
+the database is brought to the current schema (``AUTO_UPGRADE``), and while there is no user
+a line says how to create the first admin.
 
 Slow clients: both servers read requests asynchronously (gevent greenlets; waitress's own
 loop), so an idle or half-sent connection costs a socket, not a worker. The connection limit
@@ -24,6 +26,7 @@ from flask import Flask
 
 from webui import create_app
 from webui.db import seed_demo
+from webui.db.accounts import account_count
 from webui.expert_ext import knowledge_base
 from webui.startup import StartupError, check_config, check_database, check_host, check_port
 from webui.startup import describe as describe_fault
@@ -108,6 +111,10 @@ def prepare(instance: str | Path | None = None, knowledge: str | Path | None = N
         demo = seed_demo(knowledge_base())
         if demo is not None:
             print(f"kinerja: added the demo assessment '{demo.subject_name}'", file=sys.stderr)
+        if account_count() == 0:
+            where = f" --instance {instance}" if instance else ""
+            print(f"kinerja: no user yet; create the first admin with: kinerja users add admin "
+                  f"--role admin{where}", file=sys.stderr)
     return app
 
 

@@ -118,6 +118,10 @@ def describe(error: BaseException, instance: str = "instance") -> StartupError:
     """Any exception met while starting, as one line with a way to fix it."""
     if isinstance(error, StartupError):
         return error
+    from webui.db.schema import SchemaError
+
+    if isinstance(error, SchemaError):  # its message says what to run
+        return StartupError(str(error), "see README, 'The database and its schema'")
     if isinstance(error, KnowledgeBaseError):
         first = error.problems[0].render("en") if error.problems else str(error)
         return StartupError(f"the knowledge base has {error.total} problem(s); the first: "

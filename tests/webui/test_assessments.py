@@ -169,7 +169,7 @@ def test_unknown_assessment_or_evaluation_is_404(client, save, seed_case):
     assert client.get(f"/assessments/{first}/evaluations/{second}/case.yaml").status_code == 404
     assert client.get(f"/assessments/{first}/edit").status_code == 200
     assert client.get("/assessments/99/edit").status_code == 404
-    assert client.get("/assessments/99/delete").status_code == 404
+    assert client.get("/assessments/99/archive").status_code == 404
 
 
 def test_edit_form_is_filled_from_the_latest_evaluation(client, save, seed_case):
@@ -232,17 +232,25 @@ def test_why_not_explains_a_recommendation_not_given(client, save, seed_case):
     assert "Rekomendasi itu diberikan atau tidak dikenal" in page
 
 
-# -- delete ----------------------------------------------------------------------------------
-def test_delete_asks_for_confirmation_then_deletes(client, save, seed_case):
+# -- archive (deleting became archiving, issue 7) --------------------------------------------
+def test_archive_asks_for_a_reason_then_archives(client, client_as, save, seed_case):
     assessment_id = save(seed_case)
-    confirm = client.get(f"/assessments/{assessment_id}/delete")
+    confirm = client.get(f"/assessments/{assessment_id}/archive")
     assert confirm.status_code == 200
-    assert "Hapus penilaian" in text(confirm) and 'method="post"' in text(confirm)
-    assert client.get(f"/assessments/{assessment_id}").status_code == 200  # GET deletes nothing
-    response = client.post(f"/assessments/{assessment_id}/delete")
+    assert "Arsipkan penilaian" in text(confirm) and 'method="post"' in text(confirm)
+    assert client.get(f"/assessments/{assessment_id}").status_code == 200  # GET archives nothing
+    refused = client.post(f"/assessments/{assessment_id}/archive", data={"reason": "  "})
+    assert refused.status_code == 400 and "Tuliskan alasan" in text(refused)
+    response = client.post(f"/assessments/{assessment_id}/archive",
+                           data={"reason": "Dobel entri"})
     assert response.status_code == 303
-    assert "telah dihapus" in text(client.get("/"))
-    assert client.get(f"/assessments/{assessment_id}").status_code == 404
+    assert "telah diarsipkan" in text(client.get("/"))
+    assert seed_case["subject"]["name"] not in text(client.get("/"))
+    assert client.get(f"/assessments/{assessment_id}").status_code == 404  # gone for the head
+    auditor = client_as("auditor")
+    page = text(auditor.get(f"/assessments/{assessment_id}"))  # kept, with the reason
+    assert "Dobel entri" in page and "kepala" in page
+    assert "Dobel entri" in text(auditor.get("/assessments/archived"))
 
 
 # -- downloads -------------------------------------------------------------------------------

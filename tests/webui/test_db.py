@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from expert import parse_case
 from webui.db import (
     Assessment,
     Evaluation,
     ImmutableEvaluationError,
+    archive_assessment,
     db,
     record_evaluation,
     seed_case_file,
     seed_demo,
 )
+from webui.db.audit import SYSTEM
 
 
 def test_record_evaluation_keeps_case_result_version_and_time(app, kb, seed_case):
@@ -43,13 +46,19 @@ def test_a_new_evaluation_is_added_never_overwritten(app, kb, seed_case):
         db.session.rollback()
 
 
-def test_deleting_an_assessment_deletes_its_evaluations(app, kb, seed_case):
+def test_an_assessment_is_never_deleted_only_archived(app, kb, seed_case):
     with app.app_context():
         assessment = record_evaluation(kb, parse_case(kb, seed_case), origin="form")
         record_evaluation(kb, parse_case(kb, seed_case), origin="form", assessment=assessment)
         db.session.delete(assessment)
-        db.session.commit()
-        assert db.session.scalar(db.select(db.func.count(Evaluation.id))) == 0
+        with pytest.raises(sa.exc.DatabaseError, match="refused"):  # the database's trigger
+            db.session.commit()
+        db.session.rollback()
+        with pytest.raises(ValueError, match="reason"):
+            archive_assessment(assessment, "  ", SYSTEM)
+        archive_assessment(assessment, "entered twice", SYSTEM)
+        assert assessment.archived and assessment.archive_reason == "entered twice"
+        assert db.session.scalar(db.select(db.func.count(Evaluation.id))) == 2
 
 
 def test_seed_demo_adds_the_seed_case_once(app, kb):
@@ -58,10 +67,9 @@ def test_seed_demo_adds_the_seed_case_once(app, kb):
         demo = seed_demo(kb)
         assert demo is not None and demo.overall == "fair"
         assert demo.latest.origin == "demo"
-        db.session.delete(demo)
-        db.session.commit()
-        assert seed_demo(kb) is None  # deleting the demo does not bring it back
-        assert db.session.scalar(db.select(db.func.count(Assessment.id))) == 0
+        archive_assessment(demo, "not needed", SYSTEM)
+        assert seed_demo(kb) is None  # archiving the demo does not bring it back
+        assert db.session.scalar(db.select(db.func.count(Assessment.id))) == 1
 
 
 def test_seed_demo_command(runner):

@@ -25,7 +25,7 @@ def test_413_page(client):
     assert "terlalu besar" in response.get_data(as_text=True)
 
 
-def test_500_page_hides_the_details(tmp_path):
+def test_500_page_hides_the_details(tmp_path, sign_in):
     app = create_app({"TESTING": False, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"},
                      instance_path=tmp_path)
 
@@ -37,7 +37,7 @@ def test_500_page_hides_the_details(tmp_path):
     def api_boom() -> str:
         raise RuntimeError("secret detail")
 
-    client = app.test_client()
+    client = sign_in(app)
     response = client.get("/boom")
     assert response.status_code == 500
     page = response.get_data(as_text=True)

@@ -54,7 +54,7 @@ def test_a_post_without_csrf_token_is_refused(csrf_app):
     client = csrf_app.test_client()
     for url, data in (("/lang", {"lang": "en"}), ("/assessments/upload", {
             "case_file": (io.BytesIO(b"subject: {name: x}"), "c.yaml")}),
-            ("/assessments/1/delete", {})):
+            ("/assessments/1/archive", {"reason": "x"})):
         response = client.post(url, data=data)
         assert response.status_code == 400
         assert "Formulir kedaluwarsa" in response.get_data(as_text=True)
@@ -84,10 +84,11 @@ def test_a_post_with_the_csrf_token_is_accepted(csrf_app, seed_case, form_fields
     fields["csrf_token"] = token
     response = client.post("/assessments/new", data=fields)
     assert response.status_code == 303
-    delete = client.post("/assessments/1/delete", data={"csrf_token": "forged"})
-    assert delete.status_code == 400
-    delete = client.post("/assessments/1/delete", data={"csrf_token": token})
-    assert delete.status_code == 303
+    archive = client.post("/assessments/1/archive", data={"csrf_token": "forged",
+                                                          "reason": "x"})
+    assert archive.status_code == 400
+    archive = client.post("/assessments/1/archive", data={"csrf_token": token, "reason": "x"})
+    assert archive.status_code == 303
 
 
 def test_static_files_are_served_from_the_package(client):

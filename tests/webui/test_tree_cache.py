@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from tests.webui.conftest import AdminClient, make_users
 from webui import create_app, tree_cache
 from webui.db import seed_demo
 from webui.expert_ext import knowledge_base
@@ -46,6 +47,8 @@ def test_languages_and_databases_do_not_share_trees(app: Flask, tmp_path: Path) 
     assert indonesian != english
     other = create_app({"TESTING": True, "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False},
                        instance_path=tmp_path / "other")
+    make_users(other)  # every page needs a login (issue 7): the admin reads it
+    other.test_client_class = AdminClient
     assert _demo(other) == url  # the same id in another database
     before = len(tree_cache._trees)
     _page(other, url, "id")

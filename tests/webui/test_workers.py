@@ -79,10 +79,24 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+API_TOKEN: dict[str, str] = {}  # the API needs a token (issue 7): made before the server starts
+
+
+def _make_api_token(instance: Path) -> str:
+    kinerja = [sys.executable, "-m", "expert.cli"]
+    subprocess.run([*kinerja, "users", "add", "api", "--role", "trainer", "--password-stdin",
+                    "--instance", str(instance)], input="a-long-password\n", text=True,
+                   check=True, capture_output=True, timeout=120)
+    made = subprocess.run([*kinerja, "users", "token", "api", "--instance", str(instance)],
+                          text=True, check=True, capture_output=True, timeout=120)
+    return made.stdout.strip()
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, subprocess.Popen]]:
     port = _free_port()
     instance = tmp_path_factory.mktemp("instance")
+    API_TOKEN["token"] = _make_api_token(instance)
     process = subprocess.Popen(
         [sys.executable, "-m", "expert.cli", "serve", "--port", str(port), "--workers", "2",
          "--instance", str(instance)],
@@ -126,7 +140,8 @@ def test_every_worker_evaluates_like_the_engine(server: tuple[str, subprocess.Po
     body = json.dumps(seed_case).encode()
     for _ in range(6):  # spread over both workers
         request = urllib.request.Request(base + "/api/v1/evaluate?lang=id", data=body,
-                                         headers={"Content-Type": "application/json"})
+                                         headers={"Content-Type": "application/json",
+                                                  "Authorization": f"Bearer {API_TOKEN['token']}"})
         with urllib.request.urlopen(request, timeout=10) as response:
             assert json.loads(response.read()) == expected
 

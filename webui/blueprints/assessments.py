@@ -1,5 +1,9 @@
 """Assessments: the list, the form (new, edit, duplicate), the result report, uploads,
-downloads and deletion. Views read the request, call the engine, and render."""
+downloads and archiving. Views read the request, call the engine, and render.
+
+Who may do what is ``webui.auth``: every view checks a permission and, for one assessment,
+that the user may see it (a head: their offices only; archived: auditors and admins only).
+An assessment the user may not see answers 404, as if it did not exist."""
 
 from __future__ import annotations
 
@@ -20,17 +24,22 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm import selectinload
 
-from expert import CaseError, evaluate, parse_case, read_case_stream
+from expert import Case, CaseError, evaluate, parse_case, read_case_stream
 from expert.case_messages import shorten
+from webui.auth import actor, may_change, may_see, require, scoped, visible_assessments
 from webui.db import (
     PAGE_SIZE,
     Assessment,
     AssessmentGone,
     Evaluation,
+    archive_assessment,
+    assign_office,
     db,
-    delete_assessment,
     record_evaluation,
 )
+from webui.db.accounts import Office, find_office
+from webui.db.audit import append, seal
+from webui.db.transaction import writing
 from webui.errors import csrf_error
 from webui.expert_ext import knowledge_base
 from webui.forms import (
@@ -49,21 +58,25 @@ from webui.tree_cache import tree_renderer
 bp = Blueprint("assessments", __name__)
 
 UPLOAD_FIELD = "case_file"
+OFFICE_FIELD = "office_id"
+REASON_LIMIT = 2000
 
 
-def _assessment(assessment_id: int) -> Assessment:
-    """The assessment with its evaluations loaded at once: a delete committed meanwhile shows
-    as no assessment or no evaluation (404), never as a half-loaded object."""
+def _assessment(assessment_id: int, permission: str | None = None) -> Assessment:
+    """The assessment if the user may see it (404 otherwise); 403 if they may see it but
+    lack ``permission`` (or it is archived, which nobody changes)."""
     found = db.session.get(Assessment, assessment_id,
                            options=[selectinload(Assessment.evaluations)])
-    if found is None:
+    if found is None or not may_see(found):
         abort(404)
+    if permission is not None and not may_change(found, permission):
+        abort(403)
     return found
 
 
 def _latest(assessment: Assessment) -> Evaluation:
     latest = assessment.latest
-    if latest is None:  # deleted by another request between two queries
+    if latest is None:  # no evaluation (a half-written record): nothing to show
         abort(404)
     return latest
 
@@ -72,6 +85,51 @@ def _file_name(upload_name: str) -> str:
     """An upload's file name as shown back: short, no control characters (it goes into a
     page and a flash cookie)."""
     return shorten("".join(c if c.isprintable() else "?" for c in upload_name), 80)
+
+
+def offices_for_user() -> list[Office]:
+    """The offices the user may file an assessment under."""
+    offices = scoped()
+    query = db.select(Office).order_by(Office.name)
+    if offices is not None:
+        query = query.where(Office.id.in_(offices or {-1}))
+    return list(db.session.scalars(query))
+
+
+class OfficeError(ValueError):
+    """The office cannot be used; the message is for the user, beside the office field."""
+
+
+def choose_office(case: Case | None, chosen: str | None) -> Office | None:
+    """The new assessment's office: the one chosen in the form, else the case's
+    ``subject.office`` (case format v2), else the user's only office. OfficeError if the
+    user may not file under it, or must choose."""
+    allowed = offices_for_user()
+    office: Office | None = None
+    if chosen:
+        office = next((o for o in allowed if str(o.id) == chosen), None)
+        if office is None:
+            raise OfficeError(t("office.not_allowed"))
+        return office
+    named = _case_office(case)
+    if named:
+        office = find_office(named)
+        if office is None or office not in allowed:
+            raise OfficeError(t("office.unknown", name=named))
+        return office
+    if scoped() is not None:  # a head files under one of their offices
+        if len(allowed) != 1:
+            raise OfficeError(t("office.choose"))
+        return allowed[0]
+    return None
+
+
+def _case_office(case: Case | None) -> str | None:
+    if case is None:
+        return None
+    subject = case.to_dict().get("subject") or {}
+    office = subject.get("office") if isinstance(subject, dict) else None
+    return office.strip() if isinstance(office, str) and office.strip() else None
 
 
 def _evaluation(assessment: Assessment, evaluation_id: int) -> Evaluation:
@@ -83,9 +141,11 @@ def _evaluation(assessment: Assessment, evaluation_id: int) -> Evaluation:
 
 def _render_form(form: AssessmentForm, *, assessment: Assessment | None = None,
                  status: int = 200) -> tuple[str, int]:
+    offices = offices_for_user() if assessment is None else []
     return render_template(
         "assessments/form.html", form=form, kb=form.kb, assessment=assessment,
-        rating_name=rating_name, note_name=note_name, measure_name=measure_name), status
+        rating_name=rating_name, note_name=note_name, measure_name=measure_name,
+        offices=offices, chosen_office=request.form.get(OFFICE_FIELD, "")), status
 
 
 @bp.errorhandler(CSRFError)
@@ -97,7 +157,7 @@ def form_expired(error: CSRFError) -> Any:
     assessment = None
     if request.endpoint == "assessments.edit":
         assessment = db.session.get(Assessment, (request.view_args or {}).get("assessment_id"))
-        if assessment is None:
+        if assessment is None or not may_change(assessment):
             return csrf_error(error)
     form = AssessmentForm.from_request(knowledge_base(), request.form)
     form.add_error(FORM_LEVEL, t("error.csrf_form"))
@@ -105,15 +165,27 @@ def form_expired(error: CSRFError) -> Any:
 
 
 @bp.get("/")
+@require("assessment.read")
 def index() -> str:
-    page = db.paginate(
-        db.select(Assessment).order_by(Assessment.updated_at.desc(), Assessment.id.desc()),
+    page = db.paginate(visible_assessments().order_by(
+        Assessment.updated_at.desc(), Assessment.id.desc()),
         per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False)
     return render_template("assessments/index.html", assessments=page.items, page=page,
-                           kb=knowledge_base())
+                           kb=knowledge_base(), archived=False)
+
+
+@bp.get("/assessments/archived")
+@require("archive.read")
+def archived() -> str:
+    page = db.paginate(visible_assessments(archived=True).order_by(
+        Assessment.archived_at.desc(), Assessment.id.desc()),
+        per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False)
+    return render_template("assessments/index.html", assessments=page.items, page=page,
+                           kb=knowledge_base(), archived=True)
 
 
 @bp.route("/assessments/new", methods=("GET", "POST"))
+@require("assessment.write")
 def new() -> Any:
     kb = knowledge_base()
     if request.method == "POST":
@@ -121,7 +193,12 @@ def new() -> Any:
         case = form.validate(t, get_lang())
         if case is None:
             return _render_form(form, status=400)
-        assessment = record_evaluation(kb, case, origin="form",
+        try:
+            office = choose_office(case, request.form.get(OFFICE_FIELD))
+        except OfficeError as error:
+            form.add_error(OFFICE_FIELD, str(error))
+            return _render_form(form, status=400)
+        assessment = record_evaluation(kb, case, origin="form", actor=actor(), office=office,
                                        indicator_notes=form.indicator_notes())
         flash(t("flash.saved"), "success")
         return redirect(url_for(".show", assessment_id=assessment.id), code=303)
@@ -130,6 +207,8 @@ def new() -> Any:
         if not 0 < copy <= MAX_ID:
             abort(404)
         source = db.get_or_404(Evaluation, copy)
+        if not may_see(source.assessment):
+            abort(404)
         form = AssessmentForm.from_case(kb, source.case, source.indicator_notes)
         form.values["subject_name"] = t("copy_of", name=form.value("subject_name"))
     else:
@@ -138,16 +217,17 @@ def new() -> Any:
 
 
 @bp.route("/assessments/<id:assessment_id>/edit", methods=("GET", "POST"))
+@require("assessment.write")
 def edit(assessment_id: int) -> Any:
     kb = knowledge_base()
-    assessment = _assessment(assessment_id)
+    assessment = _assessment(assessment_id, "assessment.write")
     if request.method == "POST":
         form = AssessmentForm.from_request(kb, request.form)
         case = form.validate(t, get_lang())
         if case is None:
             return _render_form(form, assessment=assessment, status=400)
         try:
-            record_evaluation(kb, case, origin="form", assessment=assessment,
+            record_evaluation(kb, case, origin="form", assessment=assessment, actor=actor(),
                               indicator_notes=form.indicator_notes())
         except AssessmentGone:
             abort(404)
@@ -159,12 +239,14 @@ def edit(assessment_id: int) -> Any:
 
 
 @bp.get("/assessments/<id:assessment_id>")
+@require("assessment.read")
 def show(assessment_id: int) -> str:
     assessment = _assessment(assessment_id)
     return _render_result(assessment, _latest(assessment))
 
 
 @bp.get("/assessments/<id:assessment_id>/evaluations/<id:evaluation_id>")
+@require("assessment.read")
 def show_evaluation(assessment_id: int, evaluation_id: int) -> str:
     assessment = _assessment(assessment_id)
     return _render_result(assessment, _evaluation(assessment, evaluation_id))
@@ -186,24 +268,56 @@ def _render_result(assessment: Assessment, evaluation: Evaluation) -> str:
         "assessments/result.html", kb=kb, assessment=assessment, evaluation=evaluation,
         report=report, result=result, why_not=why_not, why_not_target=why_not_target,
         kb_current=current, notes=(evaluation.case or {}).get("notes"),
-        how_tree=tree_renderer(evaluation, report, kb, lang))
+        how_tree=tree_renderer(evaluation, report, kb, lang), seal=seal(evaluation),
+        may_edit=may_change(assessment),
+        offices=offices_for_user() if may_change(assessment, "assessment.assign") else [],
+        may_archive=may_change(assessment, "assessment.archive"))
 
 
-@bp.route("/assessments/<id:assessment_id>/delete", methods=("GET", "POST"))
-def delete(assessment_id: int) -> Any:
-    assessment = _assessment(assessment_id)
+@bp.post("/assessments/<id:assessment_id>/office")
+@require("assessment.assign")
+def move(assessment_id: int) -> Any:
+    """An admin files the assessment under an office (or none)."""
+    assessment = _assessment(assessment_id, "assessment.assign")
+    chosen = request.form.get(OFFICE_FIELD, "")
+    office = db.session.get(Office, int(chosen)) if chosen.isdigit() else None
+    if chosen and office is None:
+        abort(400, description=t("office.not_allowed"))
+    try:
+        assign_office(assessment, office, actor())
+    except AssessmentGone:
+        abort(404)
+    flash(t("flash.office_assigned"), "success")
+    return redirect(url_for(".show", assessment_id=assessment_id), code=303)
+
+
+@bp.route("/assessments/<id:assessment_id>/archive", methods=("GET", "POST"))
+@require("assessment.archive")
+def archive(assessment_id: int) -> Any:
+    """Archive instead of delete: a reason is required; the record stays."""
+    assessment = _assessment(assessment_id, "assessment.archive")
     if request.method == "POST":
-        name = assessment.subject_name
-        if not delete_assessment(assessment_id):  # another request deleted it first
+        reason = request.form.get("reason", "").strip()
+        error = t("archive.reason_required") if not reason else (
+            t("error.too_long", limit=REASON_LIMIT) if len(reason) > REASON_LIMIT else None)
+        if error:
+            return render_template("assessments/archive.html", assessment=assessment,
+                                   error=error, reason=reason), 400
+        try:
+            archive_assessment(assessment, reason, actor())
+        except AssessmentGone:  # archived by another request meanwhile
             abort(404)
-        flash(t("flash.deleted", name=shorten(name)), "success")
+        flash(t("flash.archived", name=shorten(assessment.subject_name)), "success")
         return redirect(url_for(".index"), code=303)
-    return render_template("assessments/delete.html", assessment=assessment)
+    return render_template("assessments/archive.html", assessment=assessment, error=None,
+                           reason="")
 
 
 @bp.get("/assessments/<id:assessment_id>/evaluations/<id:evaluation_id>/case.yaml")
+@require("assessment.read")
 def download_case(assessment_id: int, evaluation_id: int) -> Response:
     evaluation = _evaluation(_assessment(assessment_id), evaluation_id)
+    _log_download("download_case", evaluation)
     document = case_document(evaluation.case, evaluation.indicator_notes,
                              t("download.indicator_notes"))
     text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
@@ -212,11 +326,19 @@ def download_case(assessment_id: int, evaluation_id: int) -> Response:
 
 
 @bp.get("/assessments/<id:assessment_id>/evaluations/<id:evaluation_id>/result.json")
+@require("assessment.read")
 def download_result(assessment_id: int, evaluation_id: int) -> Response:
     evaluation = _evaluation(_assessment(assessment_id), evaluation_id)
+    _log_download("download_result", evaluation)
     text = json.dumps(evaluation.result_in(get_lang()), ensure_ascii=False, indent=2) + "\n"
     return _download(text, "application/json",
                      f"kinerja-{assessment_id}-{evaluation_id}-result-{get_lang()}.json")
+
+
+def _log_download(action: str, evaluation: Evaluation) -> None:
+    with writing():
+        append(actor(), action, "evaluation", evaluation.id,
+               assessment_id=evaluation.assessment_id)
 
 
 def _download(text: str, mimetype: str, filename: str) -> Response:
@@ -226,12 +348,14 @@ def _download(text: str, mimetype: str, filename: str) -> Response:
 
 
 @bp.route("/assessments/upload", methods=("GET", "POST"))
+@require("assessment.write")
 def upload() -> Any:
     if request.method == "GET":
-        return render_template("assessments/upload.html", problems=(), error=None)
+        return render_template("assessments/upload.html", problems=(), error=None,
+                               offices=offices_for_user())
     upload = request.files.get(UPLOAD_FIELD)
     if upload is None or not upload.filename:
-        return render_template("assessments/upload.html", problems=(),
+        return render_template("assessments/upload.html", problems=(), offices=offices_for_user(),
                                error=t("upload.choose")), 400
     kb = knowledge_base()
     name = _file_name(upload.filename)
@@ -239,9 +363,15 @@ def upload() -> Any:
         case = read_case_stream(kb, upload.stream, name=name)
     except CaseError as error:
         return render_template("assessments/upload.html", problems=error.problems,
-                               more=error.more, error=t("upload.invalid", name=name)), 400
+                               more=error.more, offices=offices_for_user(),
+                               error=t("upload.invalid", name=name)), 400
     finally:
         upload.close()
-    assessment = record_evaluation(kb, case, origin="upload")
+    try:
+        office = choose_office(case, request.form.get(OFFICE_FIELD))
+    except OfficeError as error:
+        return render_template("assessments/upload.html", problems=(), offices=offices_for_user(),
+                               error=str(error)), 400
+    assessment = record_evaluation(kb, case, origin="upload", actor=actor(), office=office)
     flash(t("flash.uploaded", name=name), "success")
     return redirect(url_for(".show", assessment_id=assessment.id), code=303)

@@ -1,0 +1,153 @@
+"""Managing users and offices — the one place the command line and the admin pages call —
+each change entered in the audit log."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from webui.db.accounts import (
+    MIN_PASSWORD,
+    ROLES,
+    USERNAME_PATTERN,
+    Account,
+    Office,
+    find_account,
+    find_office,
+    new_token,
+)
+from webui.db.audit import Actor, append
+from webui.db.base import db
+from webui.db.transaction import writing
+
+
+class AccountError(ValueError):
+    """A user-management request that cannot be done; ``place`` names the field."""
+
+    def __init__(self, place: str, message: str) -> None:
+        super().__init__(f"{place}: {message}")
+        self.place = place
+        self.message = message
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError("password", f"at least {MIN_PASSWORD} characters")
+    if len(password) > 1024:
+        raise AccountError("password", "at most 1024 characters")
+
+
+def _offices(names: Iterable[str], *, create: bool) -> list[Office]:
+    found: list[Office] = []
+    for name in names:
+        clean = " ".join(name.split())
+        if not clean:
+            continue
+        office = find_office(clean)
+        if office is None:
+            if not create:
+                raise AccountError("office", f"unknown office '{clean}'")
+            office = Office(name=clean[:200])
+            db.session.add(office)
+        if office not in found:
+            found.append(office)
+    return found
+
+
+def add_user(username: str, role: str, password: str, offices: Iterable[str] = (), *,
+             by: Actor) -> Account:
+    """A new user; unknown offices are created (the caller is an admin)."""
+    if not re.match(USERNAME_PATTERN, username):
+        raise AccountError("username", "1-80 letters, digits or . _ @ - (starting with a "
+                           "letter or digit)")
+    if role not in ROLES:
+        raise AccountError("role", f"one of {', '.join(ROLES)}")
+    check_password(password)
+    with writing():
+        if find_account(username) is not None:
+            raise AccountError("username", f"'{username}' exists already")
+        account = Account(username=username, role=role, active=True)
+        account.set_password(password)
+        account.offices = _offices(offices, create=True)
+        if role == "head" and not account.offices:
+            raise AccountError("office", "a head needs at least one office (--office NAME)")
+        db.session.add(account)
+        db.session.flush()
+        append(by, "user_add", "user", username,
+               detail={"role": role, "offices": [o.name for o in account.offices]})
+    return account
+
+
+def _existing(username: str) -> Account:
+    account = find_account(username)
+    if account is None:
+        raise AccountError("username", f"no user '{username}'")
+    return account
+
+
+def set_active(username: str, active: bool, *, by: Actor) -> Account:
+    with writing():
+        account = _existing(username)
+        account.active = active
+        append(by, "user_enable" if active else "user_disable", "user", username)
+    return account
+
+
+def set_password(username: str, password: str, *, by: Actor) -> Account:
+    check_password(password)
+    with writing():
+        account = _existing(username)
+        account.set_password(password)
+        append(by, "user_passwd", "user", username)
+    return account
+
+
+def set_role(username: str, role: str, offices: Iterable[str], *, by: Actor) -> Account:
+    if role not in ROLES:
+        raise AccountError("role", f"one of {', '.join(ROLES)}")
+    with writing():
+        account = _existing(username)
+        chosen = _offices(offices, create=False)
+        if role == "head" and not chosen:
+            raise AccountError("office", "a head needs at least one office")
+        if account.role != role:
+            append(by, "user_role", "user", username, detail={"from": account.role, "to": role})
+            account.role = role
+        names = [o.name for o in chosen]
+        if [o.name for o in account.offices] != sorted(names):
+            account.offices = chosen
+            append(by, "user_offices", "user", username, detail={"offices": sorted(names)})
+    return account
+
+
+def issue_token(username: str, *, by: Actor) -> str:
+    with writing():
+        account = _existing(username)
+        if not account.is_active:
+            raise AccountError("username", f"'{username}' is disabled")
+        secret = new_token(account)
+        append(by, "token_issue", "user", username)
+    return secret
+
+
+def add_office(name: str, *, by: Actor) -> Office:
+    clean = " ".join(name.split())
+    if not clean or len(clean) > 200:
+        raise AccountError("name", "1-200 characters")
+    with writing():
+        if find_office(clean) is not None:
+            raise AccountError("name", f"the office '{clean}' exists already")
+        office = Office(name=clean)
+        db.session.add(office)
+        append(by, "office_add", "office", clean)
+    return office
+
+
+def all_users() -> list[Account]:
+    return list(db.session.scalars(sa.select(Account).order_by(Account.username)))
+
+
+def all_offices() -> list[Office]:
+    return list(db.session.scalars(sa.select(Office).order_by(Office.name)))
