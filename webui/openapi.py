@@ -131,8 +131,19 @@ def _case_operation(summary: str, result: str, parameters: list[dict[str, Any]]
                          "the case (or the target, or ?lang) is not valid: every problem"),
             "413": _json(_ref("HttpError"), "the body is larger than the request limit"),
             "415": _json(_ref("HttpError"), "the body is not sent as application/json"),
+            **_AUTH_RESPONSES,
         },
     }
+
+
+# Every operation needs `Authorization: Bearer TOKEN` (kinerja users token NAME).
+_HTTP_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/HttpError"}}}
+_AUTH_RESPONSES = {
+    "401": {"description": "no valid API token", "content": _HTTP_ERROR,
+            "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}}},
+    "403": {"description": "the token's user's role may not use the API",
+            "content": _HTTP_ERROR},
+}
 
 
 def document(kb: KnowledgeBase) -> dict[str, Any]:
@@ -155,10 +166,15 @@ def document(kb: KnowledgeBase) -> dict[str, Any]:
                 "Explain a conclusion for a case", "Explanation", [target, lang])},
             "/api/v1/knowledge": {"get": {
                 "summary": "The knowledge base",
-                "responses": {"200": _json({"type": "object"}, "the knowledge base")}}},
+                "responses": {"200": _json({"type": "object"}, "the knowledge base"),
+                              **_AUTH_RESPONSES}}},
             "/api/v1/openapi.json": {"get": {
                 "summary": "This description",
-                "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1")}}},
+                "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1"),
+                              **_AUTH_RESPONSES}}},
         },
-        "components": {"schemas": _schemas(kb)},
+        "security": [{"bearer": []}],
+        "components": {"schemas": _schemas(kb), "securitySchemes": {"bearer": {
+            "type": "http", "scheme": "bearer",
+            "description": "an API token from `kinerja users token USERNAME`"}}},
     }

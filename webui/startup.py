@@ -121,7 +121,13 @@ def describe(error: BaseException, instance: str = "instance") -> StartupError:
     from webui.db.schema import SchemaError
 
     if isinstance(error, SchemaError):  # its message says what to run
-        return StartupError(str(error), "see README, 'The database and its schema'")
+        what, _, fix = str(error).partition(": point ")
+        if not fix:
+            what, _, fix = str(error).partition(": run ")
+            fix = f"run {fix}" if fix else "see README, 'The database and its schema'"
+        else:
+            fix = f"point {fix}"
+        return StartupError(what, fix)
     if isinstance(error, KnowledgeBaseError):
         first = error.problems[0].render("en") if error.problems else str(error)
         return StartupError(f"the knowledge base has {error.total} problem(s); the first: "

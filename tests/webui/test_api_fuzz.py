@@ -36,11 +36,12 @@ bodies = (case_like.map(json.dumps) | values.map(json.dumps)
 
 @pytest.fixture(scope="module")
 def api_client(tmp_path_factory: Any) -> Any:
-    from tests.webui.conftest import TEST_CONFIG
+    from tests.webui.conftest import TEST_CONFIG, login, make_users
     from webui import create_app
 
     app = create_app(TEST_CONFIG, instance_path=tmp_path_factory.mktemp("fuzz"))
-    return app.test_client()
+    make_users(app)
+    return login(app.test_client(), "pelatih")  # carries an API token (issue 7)
 
 
 @pytest.mark.slow

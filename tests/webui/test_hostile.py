@@ -128,8 +128,8 @@ def test_form_notes_with_windows_line_breaks_are_kept(client, form_fields, seed_
 
 @pytest.mark.parametrize("method, path", [
     ("get", f"/assessments/{HUGE}"), ("get", f"/assessments/{HUGE}/edit"),
-    ("post", f"/assessments/{HUGE}/edit"), ("get", f"/assessments/{HUGE}/delete"),
-    ("post", f"/assessments/{HUGE}/delete"), ("get", f"/assessments/new?copy={HUGE}"),
+    ("post", f"/assessments/{HUGE}/edit"), ("get", f"/assessments/{HUGE}/archive"),
+    ("post", f"/assessments/{HUGE}/archive"), ("get", f"/assessments/new?copy={HUGE}"),
     ("get", f"/assessments/1/evaluations/{HUGE}"),
     ("get", f"/assessments/{HUGE}/evaluations/1/case.yaml"),
     ("get", f"/assessments/1/evaluations/{HUGE}/result.json"),
@@ -164,18 +164,21 @@ def test_every_400_page_is_at_most_64_kib(client, form_fields, seed_case):
 
 # -- races, made deterministic ---------------------------------------------------------------
 
-def test_row_races_edit_of_a_deleted_assessment_is_gone(app, kb, seed_case):
+def test_row_races_edit_of_an_archived_assessment_is_gone(app, kb, seed_case):
+    """Deleting became archiving (issue 7): a re-evaluation racing an archive is refused."""
+    from webui.db import archive_assessment
+    from webui.db.audit import SYSTEM
+
     with app.app_context():
         assessment = record_evaluation(kb, parse_case(kb, seed_case), origin="form")
-        stale = assessment
-        db.session.execute(sa.delete(Assessment).where(Assessment.id == assessment.id))
-        db.session.commit()
+        stale = db.session.get(Assessment, assessment.id)
+        archive_assessment(assessment, "another request archived it", SYSTEM)
         with pytest.raises(AssessmentGone):
             record_evaluation(kb, parse_case(kb, seed_case), origin="form", assessment=stale)
         orphans = db.session.scalar(sa.text(
             "SELECT count(*) FROM evaluation WHERE assessment_id NOT IN "
             "(SELECT id FROM assessment)"))
-        assert orphans == 0 and db.session.scalar(sa.select(sa.func.count(Evaluation.id))) == 0
+        assert orphans == 0 and db.session.scalar(sa.select(sa.func.count(Evaluation.id))) == 1
 
 
 def test_row_races_the_schema_refuses_an_orphan_evaluation(app):
@@ -187,10 +190,11 @@ def test_row_races_the_schema_refuses_an_orphan_evaluation(app):
         db.session.rollback()
 
 
-def test_row_races_the_second_delete_is_404(client, save, seed_case):
+def test_row_races_the_second_archive_is_404(client, save, seed_case):
     assessment_id = save(seed_case)
-    assert client.post(f"/assessments/{assessment_id}/delete").status_code == 303
-    assert client.post(f"/assessments/{assessment_id}/delete").status_code == 404
+    reason = {"reason": "twice"}
+    assert client.post(f"/assessments/{assessment_id}/archive", data=reason).status_code == 303
+    assert client.post(f"/assessments/{assessment_id}/archive", data=reason).status_code == 404
 
 
 def test_row_races_an_assessment_without_evaluations_is_404_not_500(app, client):
@@ -201,9 +205,10 @@ def test_row_races_an_assessment_without_evaluations_is_404_not_500(app, client)
         assert client.get(path).status_code == 404
 
 
-def test_an_edit_posted_after_a_delete_is_404(client, save, seed_case, form_fields):
+def test_an_edit_posted_after_an_archive_is_404(client, save, seed_case, form_fields):
     assessment_id = save(seed_case)
-    assert client.post(f"/assessments/{assessment_id}/delete").status_code == 303
+    assert client.post(f"/assessments/{assessment_id}/archive",
+                       data={"reason": "done"}).status_code == 303
     response = client.post(f"/assessments/{assessment_id}/edit", data=form_fields(seed_case))
     assert response.status_code == 404
 
@@ -223,7 +228,8 @@ def test_sqlite_connections_have_foreign_keys_and_a_busy_timeout(tmp_path):
 
 # -- pagination ------------------------------------------------------------------------------
 
-def test_the_list_is_paginated_50_a_page_with_the_total(app, client):
+def test_the_list_is_paginated_50_a_page_with_the_total(app):
+    client = app.test_client()  # the admin: these assessments have no office
     with app.app_context():
         db.session.add_all(Assessment(subject_name=f"Unit {i:04d}", subject_kind="unit")
                            for i in range(120))

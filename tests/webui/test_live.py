@@ -27,8 +27,9 @@ from urllib.parse import urlencode
 import pytest
 import sqlalchemy as sa
 import yaml
+from werkzeug.datastructures import MultiDict
 
-from tests.webui.conftest import TEST_CONFIG, _form_fields, seed_case_path
+from tests.webui.conftest import PASSWORD, TEST_CONFIG, _form_fields, make_users, seed_case_path
 from webui import create_app
 from webui.db import Assessment, Evaluation, db
 from webui.server import default_runner, make_server
@@ -50,8 +51,28 @@ def live_server(app: Any) -> Iterator[int]:
 
 def file_app(tmp_path: Path, **config: Any) -> Any:
     database = tmp_path / "live.sqlite"
-    return create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
-                       **config}, instance_path=tmp_path)
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+                      **config}, instance_path=tmp_path)
+    make_users(app)
+    return app
+
+
+SESSION: dict[str, str] = {}  # every page needs a login (issue 7): the session cookie
+
+
+def sign_in(port: int, username: str = "kepala") -> None:
+    """Sign in once through the real server; ``request`` then sends the session cookie."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        body = urlencode({"username": username, "password": PASSWORD})
+        connection.request("POST", "/login", body=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded"})
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 303
+        SESSION["Cookie"] = response.getheader("Set-Cookie", "").split(";", 1)[0]
+    finally:
+        connection.close()
 
 
 def request(port: int, method: str, path: str, fields: Any = None,
@@ -60,6 +81,7 @@ def request(port: int, method: str, path: str, fields: Any = None,
     try:
         body = urlencode(list(fields.items(multi=True))) if fields is not None else None
         headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
+        headers.update(SESSION)
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
         return response.status, response.getheader("Location") or "", \
@@ -72,6 +94,7 @@ def request(port: int, method: str, path: str, fields: Any = None,
 def test_row_slow_clients_200_idle_half_open_sockets_do_not_block_a_request(tmp_path):
     app = file_app(tmp_path)  # the defaults: 1000 connections, idle ones closed after 30 s
     with live_server(app) as port:
+        sign_in(port)
         idle = []
         try:
             for _ in range(200):
@@ -136,8 +159,9 @@ class Hammer:
                             self.edits[target] = self.edits.get(target, 0) + 1
                 elif choice < 0.85:
                     status, _, _ = request(port, "GET", f"/assessments/{target}")
-                else:
-                    status, _, _ = request(port, "POST", f"/assessments/{target}/delete")
+                else:  # deleting became archiving (issue 7): gone from the head's view
+                    status, _, _ = request(port, "POST", f"/assessments/{target}/archive",
+                                           MultiDict({"reason": "race"}))
                     if status == 303:
                         with self.lock:
                             self.deleted.add(target)
@@ -158,13 +182,18 @@ class Hammer:
             orphans = db.session.scalar(sa.text(
                 "SELECT count(*) FROM evaluation WHERE assessment_id NOT IN "
                 "(SELECT id FROM assessment)"))
-            stored = set(db.session.scalars(sa.select(Assessment.id)))
+            # deleting became archiving (issue 7): an archived one is kept, out of the lists
+            stored = set(db.session.scalars(sa.select(Assessment.id).where(
+                Assessment.archived_at.is_(None))))
+            archived = set(db.session.scalars(sa.select(Assessment.id).where(
+                Assessment.archived_at.is_not(None))))
             per_assessment = dict(db.session.execute(
                 sa.select(Evaluation.assessment_id, sa.func.count())
                 .group_by(Evaluation.assessment_id)).all())
         assert orphans == 0
         # every answered create is there (the demo too, under `kinerja serve`), every delete gone
         assert set(self.created) - self.deleted <= stored and not stored & self.deleted
+        assert archived == self.deleted
         for assessment_id in set(self.created) - self.deleted:
             # the first evaluation and every edit answered as stored
             assert per_assessment[assessment_id] == 1 + self.edits.get(assessment_id, 0)
@@ -178,6 +207,7 @@ class Hammer:
 def test_concurrency_many_threads_through_the_real_server(tmp_path):
     app = file_app(tmp_path)
     with live_server(app) as port:
+        sign_in(port)
         hammer = Hammer(port).run()
     hammer.check(app)
 
@@ -197,6 +227,11 @@ def test_concurrency_through_kinerja_serve_with_worker_processes(tmp_path):
     port = _free_port()
     instance = tmp_path / "instance"
     env = {**os.environ, "KINERJA_WTF_CSRF_ENABLED": "false"}
+    setup = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI":  # the users (issue 7)
+                        f"sqlite:///{instance / 'kinerja.sqlite'}"}, instance_path=instance)
+    make_users(setup)
+    with setup.app_context():
+        db.engine.dispose()
     process = subprocess.Popen(
         [sys.executable, "-m", "expert.cli", "serve", "--port", str(port), "--workers", "2",
          "--instance", str(instance)], env=env, stdout=subprocess.DEVNULL,
@@ -205,13 +240,14 @@ def test_concurrency_through_kinerja_serve_with_worker_processes(tmp_path):
         deadline = time.monotonic() + 60
         while True:
             try:
-                if request(port, "GET", "/", timeout=2)[0] == 200:
+                if request(port, "GET", "/health", timeout=2)[0] == 200:
                     break
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"kinerja serve did not start: {process.communicate()[1]}")
             time.sleep(0.2)
+        sign_in(port)
         hammer = Hammer(port, threads=16, operations=10).run()
     finally:
         process.send_signal(signal.SIGINT)

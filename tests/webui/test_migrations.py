@@ -195,7 +195,7 @@ def test_a_database_of_another_application_is_refused(tmp_path):
     connection = sqlite3.connect(path)
     connection.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY)")
     connection.close()
-    with pytest.raises(schema.SchemaError, match="none of Kinerja's"):
+    with pytest.raises(schema.SchemaError, match="is not a Kinerja database"):
         create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"},
                    instance_path=tmp_path / "i")
 

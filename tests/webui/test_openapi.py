@@ -15,8 +15,10 @@ from openapi_spec_validator import validate
 from schemathesis import checks
 
 from tests.fuzzing import examples
-from tests.webui.conftest import TEST_CONFIG
+from tests.webui.conftest import TEST_CONFIG, make_users
 from webui import create_app
+from webui.db.accounts import find_account, new_token
+from webui.db.transaction import writing
 
 
 def test_the_description_is_valid_openapi_3_1(client):
@@ -34,7 +36,10 @@ def test_the_description_is_valid_openapi_3_1(client):
 _INSTANCE = tempfile.mkdtemp(prefix="kinerja-api-")
 atexit.register(shutil.rmtree, _INSTANCE, True)
 API_APP = create_app(TEST_CONFIG, instance_path=Path(_INSTANCE))
-schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", API_APP)
+make_users(API_APP)
+with API_APP.app_context(), writing():  # the API needs a token (issue 7)
+    AUTHORIZATION = {"Authorization": f"Bearer {new_token(find_account('pelatih'))}"}
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", API_APP, headers=AUTHORIZATION)
 
 
 CHECKS = [checks.not_a_server_error, checks.status_code_conformance,
@@ -47,4 +52,5 @@ CHECKS = [checks.not_a_server_error, checks.status_code_conformance,
           suppress_health_check=list(HealthCheck))
 def test_schemathesis_finds_no_server_error_and_only_described_responses(case):
     # identity: the WSGI transport does not undo the gzip Flask-Compress applies
-    case.call_and_validate(headers={"Accept-Encoding": "identity"}, checks=CHECKS)
+    case.call_and_validate(headers={"Accept-Encoding": "identity", **AUTHORIZATION},
+                           checks=CHECKS)

@@ -93,6 +93,7 @@ TABLE: list[tuple[str, str, str, Any, str]] = [
     ("API evaluate", "POST", "/api/v1/evaluate", "json", API),
     ("API explain", "POST", "/api/v1/explain/overall", "json", API),
     ("API knowledge", "GET", "/api/v1/knowledge", None, API),
+    ("API description", "GET", "/api/v1/openapi.json", None, API),
 ]
 
 
@@ -159,8 +160,8 @@ def test_the_table_covers_every_route(app):
                                       ("rule_id", "evidence.triangulation"),
                                       ("target", "overall")):
                 if placeholder is not None:
-                    path = path.replace(f"<int:{name}>", placeholder).replace(
-                        f"<{name}>", placeholder)
+                    for converter in ("int:", "id:", ""):
+                        path = path.replace(f"<{converter}{name}>", placeholder)
             rules.add((method, path))
     untried = rules - tried
     assert untried == set()

@@ -161,13 +161,40 @@ def upgrade() -> str:
             create_fresh()
             return f"created the database at revision {target}"
         if revision is None:
-            if "assessment" not in tables:
-                raise SchemaError("the database has tables but none of Kinerja's; "
-                                  "point KINERJA_SQLALCHEMY_DATABASE_URI at Kinerja's database")
+            check_release_schema()
             alembic_stamp(BASELINE)
             revision = BASELINE
         alembic_upgrade("head")
         return f"upgraded the database from revision {revision} to {target}"
+
+
+# The first release's tables and columns: what an unversioned database must have to be
+# stamped as the baseline and upgraded.
+RELEASE_SCHEMA = {
+    "assessment": {"id", "subject_name", "subject_kind", "period", "overall", "created_at",
+                   "updated_at"},
+    "evaluation": {"id", "assessment_id", "created_at", "kb_version", "overall", "origin",
+                   "case", "indicator_notes", "result"},
+    "setting": {"key", "value"},
+}
+
+
+def check_release_schema() -> None:
+    """An unversioned database is upgraded only if it is the first release's."""
+    where = db.engine.url.render_as_string(hide_password=True)
+    with db.engine.connect() as connection:
+        inspector = sa.inspect(connection)
+        tables = set(inspector.get_table_names())
+        for table, columns in RELEASE_SCHEMA.items():
+            found = ({c["name"] for c in inspector.get_columns(table)} if table in tables
+                     else set())
+            if not columns <= found:
+                missing = ", ".join(sorted(columns - found))
+                raise SchemaError(
+                    f"the database {where} is not a Kinerja database (table {table} lacks "
+                    f"{missing}): point KINERJA_SQLALCHEMY_DATABASE_URI at Kinerja's database, "
+                    "or move the file away to start with an empty one")
+        connection.rollback()
 
 
 def check_current() -> None:
