@@ -61,7 +61,17 @@ def create_app(test_config: Mapping[str, Any] | None = None, *,
     Compress(app)
     routing.init_app(app)
 
-    from webui.blueprints import admin, api, assessments, audit, knowledge, lang, login
+    from webui.blueprints import (
+        admin,
+        api,
+        assessments,
+        audit,
+        imports,
+        knowledge,
+        lang,
+        login,
+        training,
+    )
 
     app.register_blueprint(login.bp)
     app.register_blueprint(admin.bp)
@@ -70,6 +80,8 @@ def create_app(test_config: Mapping[str, Any] | None = None, *,
     app.register_blueprint(knowledge.bp)
     app.register_blueprint(lang.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(training.bp)
+    app.register_blueprint(imports.bp)
     security.csrf.exempt(api.bp)  # the API takes JSON only; no form can post to it
     return app
 

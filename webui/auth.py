@@ -36,6 +36,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "users.manage": frozenset({"admin"}),  # users and offices
     "assessment.assign": frozenset({"admin"}),  # move an assessment to an office
     "knowledge.read": ALL,
+    # the trainers' side (issue 10): the needs analysis reads what the user may see; a
+    # bulk import adds assessments (never changes one); plans are the trainer's own record
+    "training.read": ALL,
+    "training.plan": frozenset({"admin", "trainer"}),
+    "assessment.import": frozenset({"admin", "trainer"}),
     "api.use": ALL,
 }
 assert all(roles <= ALL for roles in PERMISSIONS.values())

@@ -35,6 +35,11 @@ MONTHS = {
 def messages() -> dict[str, dict[str, str]]:
     with MESSAGES_FILE.open(encoding="utf-8") as handle:
         data: dict[str, dict[str, str]] = yaml.safe_load(handle)
+    # one more file per area (training.yaml, …), so areas do not edit one shared file
+    for extra in sorted(MESSAGES_FILE.parent.glob("*.yaml")):
+        if extra != MESSAGES_FILE:
+            with extra.open(encoding="utf-8") as handle:
+                data.update(yaml.safe_load(handle) or {})
     return data
 
 

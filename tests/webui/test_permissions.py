@@ -45,6 +45,7 @@ CREATE_PAGE = "anon=302 admin=200 head=200 head2=200 trainer=403 auditor=403"
 AUDIT = "anon=302 admin=200 auditor=200 *=403"
 ADMIN_POST = "anon=302 admin=303 *=403"
 API = "anon=401 *=200"
+IMPORT = "anon=302 admin=200 trainer=200 *=403"
 
 # (route, method, url, form data, expected) — {A}: a live assessment of the head's office,
 # {E}: its evaluation, {X}: an archived assessment of that office. Routes that change
@@ -94,6 +95,18 @@ TABLE: list[tuple[str, str, str, Any, str]] = [
     ("API explain", "POST", "/api/v1/explain/overall", "json", API),
     ("API knowledge", "GET", "/api/v1/knowledge", None, API),
     ("API description", "GET", "/api/v1/openapi.json", None, API),
+    # the trainers' side (issue 10)
+    ("training needs", "GET", "/training/", None, "anon=302 *=200"),
+    ("training print", "GET", "/training/print", None, "anon=302 *=200"),
+    ("training export", "GET", "/training/export.xlsx", None, "anon=302 *=200"),
+    ("save plan", "POST", "/training/plans", {"title": "Rencana"},
+     "anon=302 admin=303 trainer=303 *=403"),
+    ("import page", "GET", "/assessments/import/", None, IMPORT),
+    ("import template", "GET", "/assessments/import/template.xlsx", None, IMPORT),
+    ("import preview", "POST", "/assessments/import/", "import", IMPORT),
+    ("import confirm", "POST", "/assessments/import/" + "T" * 22, {},
+     "anon=302 admin=404 trainer=404 *=403"),
+    ("API training needs", "GET", "/api/v1/training-needs", None, API),
 ]
 
 
@@ -118,6 +131,8 @@ def _data(kind: Any, caller: str, seed_case: dict[str, Any], form_fields: Callab
                          "password": "password-long-enough"}}
     if kind == "new_office":
         return {"data": {"name": f"Dinas Baru {caller}"}}
+    if kind == "import":
+        return {"data": {"import_file": (io.BytesIO(b"subject: {name: Impor}"), "c.yaml")}}
     if kind == "json":
         return {"json": seed_case}
     return {"data": kind} if kind is not None else {}
@@ -158,7 +173,8 @@ def test_the_table_covers_every_route(app):
             for name, placeholder in (("assessment_id", "{A}"), ("evaluation_id", "{E}"),
                                       ("username", "pelatih"),
                                       ("rule_id", "evidence.triangulation"),
-                                      ("target", "overall")):
+                                      ("target", "overall"), ("fmt", "xlsx"),
+                                      ("kind", "xlsx"), ("token", "T" * 22)):
                 if placeholder is not None:
                     for converter in ("int:", "id:", ""):
                         path = path.replace(f"<{converter}{name}>", placeholder)

@@ -52,6 +52,19 @@ def openapi() -> dict[str, Any]:
     return document(knowledge_base())
 
 
+@bp.get("/training-needs")
+def training_needs() -> Any:
+    """The needs analysis and proposed plan over the assessments the caller may see:
+    ``?office=…&period=…&kind=…`` (each repeatable), ``&lang=en``."""
+    from webui.auth import can
+    from webui.blueprints.training import training_needs_document
+
+    lang = _lang()
+    if not can("training.read"):
+        abort(403)
+    return training_needs_document(request.args, lang)
+
+
 @bp.get("/knowledge")
 def knowledge() -> dict[str, Any]:
     return knowledge_document(knowledge_base())

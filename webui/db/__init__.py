@@ -39,6 +39,7 @@ from webui.db.accounts import Office
 from webui.db.audit import SYSTEM, Actor, append
 from webui.db.base import Base, db, utcnow
 from webui.db.canonical import EVALUATION_FIELDS, evaluation_hash
+from webui.db.training import NeedsSummary, ProgrammePlan  # noqa: F401 (tables in metadata)
 from webui.db.transaction import writing
 
 __all__ = ["Assessment", "AssessmentGone", "Base", "Evaluation", "PAGE_SIZE", "Setting", "db",
