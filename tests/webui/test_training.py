@@ -174,3 +174,40 @@ def test_api_training_needs(imported: FlaskClient) -> None:
                                                        "training_below_entitlement"}
     assert data["plan"][0]["forms"]
     assert imported.get("/api/v1/training-needs?lang=xx").status_code == 400
+
+
+def rows(page: str) -> list[str]:
+    return re.findall(r'<a href="/assessments/\d+">([^<]+)</a>', page)
+
+
+def test_the_list_filters_sorts_searches_and_counts(imported: FlaskClient) -> None:
+    page = imported.get("/").get_data(as_text=True)
+    assert "22 penilaian" in page
+    by_office = imported.get("/?office=Dinas+Pendidikan").get_data(as_text=True)
+    assert sorted(rows(by_office)) == ["Dinas Pendidikan", "Pegawai 01-A", "Pegawai 01-B"]
+    employees = imported.get("/?kind=employee&sort=name").get_data(as_text=True)
+    assert rows(employees) == sorted(rows(employees)) and len(rows(employees)) == 7
+    assert rows(imported.get("/?q=pegawai+04").get_data(as_text=True)) == ["Pegawai 04-A"]
+    digital = rows(imported.get("/?topic=digital_skills").get_data(as_text=True))
+    assert {"Dinas Pariwisata", "Dinas Koperasi dan UKM"} <= set(digital)
+    assert "Dinas Perikanan" not in digital  # all good: advice on recognition only
+    assert rows(imported.get("/?topic=field_transport").get_data(as_text=True)) == []
+    assert rows(imported.get("/?q=%25").get_data(as_text=True)) == []  # % is a character
+    ignored = imported.get("/?verdict=<script>&sort=evil").get_data(as_text=True)
+    assert "22 penilaian" in ignored and "<script>" not in ignored
+
+
+def test_the_list_paginates_with_totals(app: Flask, kb: KnowledgeBase,
+                                        imported: FlaskClient) -> None:
+    from webui.blueprints import assessments
+
+    old, assessments.PAGE_SIZE = assessments.PAGE_SIZE, 10
+    try:
+        first = imported.get("/?sort=name").get_data(as_text=True)
+        third = imported.get("/?sort=name&page=3").get_data(as_text=True)
+    finally:
+        assessments.PAGE_SIZE = old
+    assert len(rows(first)) == 10 and len(rows(third)) == 2
+    assert "Halaman 1 dari 3" in first
+    link = re.search(r'rel="next" href="(/\?[^"]*page=2[^"]*)"', first).group(1)
+    assert "sort=name" in link

@@ -26,6 +26,7 @@ from sqlalchemy.orm import selectinload
 
 from expert import Case, CaseError, evaluate, parse_case, read_case_stream
 from expert.case_messages import shorten
+from webui import listing
 from webui.auth import actor, may_change, may_see, require, scoped, visible_assessments
 from webui.db import (
     PAGE_SIZE,
@@ -167,11 +168,14 @@ def form_expired(error: CSRFError) -> Any:
 @bp.get("/")
 @require("assessment.read")
 def index() -> str:
-    page = db.paginate(visible_assessments().order_by(
-        Assessment.updated_at.desc(), Assessment.id.desc()),
-        per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False)
+    kb = knowledge_base()
+    filters = listing.read_filters(request.args, kb)
+    query = listing.apply(visible_assessments(), filters, kb)
+    page = db.paginate(query, per_page=PAGE_SIZE, max_per_page=PAGE_SIZE,
+                       error_out=False)
     return render_template("assessments/index.html", assessments=page.items, page=page,
-                           kb=knowledge_base(), archived=False)
+                           kb=kb, archived=False, filters=filters,
+                           totals=listing.verdict_totals(query), choices=listing.choices())
 
 
 @bp.get("/assessments/archived")
