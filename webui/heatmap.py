@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 LABEL_WIDTH = 230
-CELL_WIDTH = 74
+CELL_WIDTH = 100
 CELL_HEIGHT = 26
 HEADER = 62
 LEVELS = 4
