@@ -40,6 +40,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # bulk import adds assessments (never changes one); plans are the trainer's own record
     "training.read": ALL,
     "training.plan": frozenset({"admin", "trainer"}),
+    # saved plans name employees of every office: not for a head limited to their own
+    "plan.read": frozenset({"admin", "trainer", "auditor"}),
     "assessment.import": frozenset({"admin", "trainer"}),
     "api.use": ALL,
 }

@@ -211,3 +211,14 @@ def test_the_list_paginates_with_totals(app: Flask, kb: KnowledgeBase,
     assert "Halaman 1 dari 3" in first
     link = re.search(r'rel="next" href="(/\?[^"]*page=2[^"]*)"', first).group(1)
     assert "sort=name" in link
+
+
+def test_a_head_does_not_see_saved_plans(app: Flask, imported: FlaskClient,
+                                         client: FlaskClient) -> None:
+    response = imported.post("/training/plans", data={"title": "Rencana"})
+    plan_url = response.headers["Location"]
+    assert imported.get(plan_url).status_code == 200
+    assert client.get(plan_url).status_code == 404
+    assert "saved-plans" not in client.get("/training/").get_data(as_text=True)
+    # a head's analysis is their offices' only: none of the imported ones
+    assert "0 penilaian" in client.get("/training/").get_data(as_text=True)

@@ -37,7 +37,7 @@ from expert.planning import (
     trend,
 )
 from expert.planning.needs import natural_key
-from webui.auth import actor, require
+from webui.auth import actor, can, require
 from webui.db import db
 from webui.db.audit import append
 from webui.db.training import ProgrammePlan
@@ -70,6 +70,8 @@ class Workspace:
         self.analysis: NeedsAnalysis = analyse(kb, self.subjects, selection)
         self.saved: ProgrammePlan | None = None
         if plan_id is not None:
+            if not can("plan.read"):
+                abort(404)
             self.saved = db.session.get(ProgrammePlan, plan_id)
             if self.saved is None:
                 abort(404)
@@ -107,7 +109,8 @@ def _render(workspace: Workspace, errors: dict[str, str] | None = None,
     lang = get_lang()
     kb = workspace.kb
     plans = db.session.scalars(sa.select(ProgrammePlan).order_by(
-        ProgrammePlan.created_at.desc(), ProgrammePlan.id.desc()).limit(20)).all()
+        ProgrammePlan.created_at.desc(), ProgrammePlan.id.desc()).limit(20)).all() \
+        if can("plan.read") else []
     return render_template(
         "training/index.html", ws=workspace, data=workspace.data(lang),
         heat=workspace.heat(lang), choices=workspace.choices(), plans=plans,
