@@ -168,6 +168,23 @@ def document(kb: KnowledgeBase) -> dict[str, Any]:
                 "summary": "The knowledge base",
                 "responses": {"200": _json({"type": "object"}, "the knowledge base"),
                               **_AUTH_RESPONSES}}},
+            "/api/v1/training-needs": {"get": {
+                "summary": "The competency-development needs analysis (AKPK) and the proposed "
+                           "programme plan over the assessments the caller may see",
+                "parameters": [*[{"name": name, "in": "query", "required": False,
+                                  "description": description, "style": "form",
+                                  "explode": True, "schema": {"type": "array", "items": {
+                                      "type": "string", "maxLength": 200}}}
+                                 for name, description in (
+                                     ("office", "only these offices or units"),
+                                     ("period", "only these periods"),
+                                     ("kind", "only these kinds of subject"))], lang],
+                "responses": {
+                    "200": _json({"type": "object", "required": [
+                        "assessments", "units", "needs", "training_hours", "plan", "trend",
+                        "knowledge_base"]}, "the needs analysis"),
+                    "400": _json(_ref("Problems"), "?lang is not valid"),
+                    **_AUTH_RESPONSES}}},
             "/api/v1/openapi.json": {"get": {
                 "summary": "This description",
                 "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1"),
