@@ -8,8 +8,8 @@ and reports each problem with its place, like a case.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from expert.errors import CaseError, Problem
@@ -44,7 +44,11 @@ class PlanLine:
         return round(self.participants * self.hours, 2)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        """The line as JSON data (tuples as lists; no deep copy: the values are plain)."""
+        data: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
+        for key, value in data.items():
+            if isinstance(value, tuple):
+                data[key] = list(value)
         data["total_hours"] = self.total_hours
         return data
 
@@ -150,7 +154,7 @@ def _number(value: Any) -> float | None:
     return None
 
 
-def plan_from_dict(items: list[Mapping[str, Any]]) -> list[PlanLine]:
+def plan_from_dict(items: Sequence[Mapping[str, Any]]) -> list[PlanLine]:
     """A saved plan back as lines (the stored JSON is what :meth:`PlanLine.to_dict` wrote)."""
     lines = []
     for item in items:
