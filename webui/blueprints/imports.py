@@ -31,13 +31,11 @@ from expert.io import ImportedCase, ImportFileError, import_cases, template_csv,
 from expert.io.problems import CellProblem, cell_problem
 from expert.io.tables import MAX_FILE_BYTES
 from webui.auth import actor, require
-from webui.db import db, record_evaluation
+from webui.db import record_evaluation
 from webui.db.accounts import Office, find_office
-from webui.db.training import NeedsSummary
 from webui.db.transaction import writing
 from webui.expert_ext import knowledge_base
 from webui.i18n import t
-from webui.needs import summary_of
 
 bp = Blueprint("imports", __name__, url_prefix="/assessments/import")
 
@@ -183,11 +181,7 @@ def confirm(token: str) -> Any:
     who = actor()
     with writing():  # one transaction: every row is saved, or none
         for item, office in zip(items, offices, strict=True):
-            assessment = record_evaluation(kb, item.case, origin="import", actor=who,
-                                           office=office)
-            evaluation = assessment.evaluations[-1]
-            db.session.add(NeedsSummary(evaluation_id=evaluation.id,
-                                        data=summary_of(evaluation)))
+            record_evaluation(kb, item.case, origin="import", actor=who, office=office)
     meta_path.unlink(missing_ok=True)
     data_path.unlink(missing_ok=True)
     flash(t("import.saved", count=len(items), name=name), "success")

@@ -120,7 +120,7 @@ def _render(workspace: Workspace, errors: dict[str, str] | None = None,
         query=_query(workspace.selection)), status
 
 
-def _query(selection: Selection) -> dict[str, list[str]]:
+def _query(selection: Selection) -> dict[str, Any]:
     return {"office": sorted(selection.offices), "period": sorted(selection.periods),
             "kind": sorted(selection.kinds)}
 

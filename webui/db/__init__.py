@@ -34,12 +34,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from expert import Case, KnowledgeBase, evaluate, read_case_file
 from expert.i18n import LANGUAGES
-from webui.db import schema
+from webui.db import schema, training
 from webui.db.accounts import Office
 from webui.db.audit import SYSTEM, Actor, append
 from webui.db.base import Base, db, utcnow
 from webui.db.canonical import EVALUATION_FIELDS, evaluation_hash
-from webui.db.training import NeedsSummary, ProgrammePlan  # noqa: F401 (tables in metadata)
 from webui.db.transaction import writing
 
 __all__ = ["Assessment", "AssessmentGone", "Base", "Evaluation", "PAGE_SIZE", "Setting", "db",
@@ -302,3 +301,6 @@ def seed_demo(kb: KnowledgeBase) -> Assessment | None:
     with writing():
         db.session.add(Setting(key=DEMO_FLAG, value=path.name))
     return assessment
+
+
+training.listen(Evaluation)  # each new evaluation's needs summary, written with it
