@@ -98,9 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
                        "cases/ and ./tests/rule_cases)")
     cover.add_argument("--format", choices=("text", "json"), default="text")
 
+    from expert import cli_whatif
     from expert.cli_bulk import add_commands
 
     add_commands(commands)  # template, needs
+    cli_whatif.add_parser(commands)
 
     serve = commands.add_parser("serve", help="run the web application")
     serve.add_argument("--host", default="127.0.0.1")
@@ -172,6 +174,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _evaluate(args)
         if args.command == "explain":
             return _explain(args)
+        if args.command == "what-if":
+            return _what_if(args)
         if args.command == "serve":
             return _serve(args)
         if args.command == "batch":
@@ -261,6 +265,13 @@ def _explain(args: argparse.Namespace) -> int:
     else:
         _out(render_explanation(explanation, args.lang))
     return EXIT_OK
+
+
+def _what_if(args: argparse.Namespace) -> int:
+    from expert import cli_whatif
+
+    kb = _load(args)
+    return cli_whatif.run(args, kb, _read_case(kb, Path(args.case)))
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -1,0 +1,135 @@
+"""``kinerja what-if CASE --set PATH=VALUE ... [--format text|json] [--lang id|en]``.
+
+Evaluates the case as given and as changed (nothing is stored) and prints what differs: the
+inputs changed, the verdicts changed, the recommendations added (each with its HOW), removed
+or given another priority.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from typing import Any
+
+from expert.compare import Comparison
+from expert.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from expert.result import HowNode
+
+WORDS = {
+    "id": {"title": "Bagaimana jika: {changes}", "inputs": "Masukan yang diubah",
+           "verdicts": "Penilaian yang berubah", "added": "Saran yang bertambah",
+           "removed": "Saran yang hilang", "reprioritised": "Prioritas yang berubah",
+           "nothing": "Tidak ada yang berubah pada hasilnya.", "not_entered": "tidak diisi",
+           "how": "Bagaimana", "rule": "Aturan", "because": "karena", "priority": "prioritas",
+           "better": "lebih baik", "worse": "lebih buruk", "assessed": "berubah"},
+    "en": {"title": "What if: {changes}", "inputs": "Inputs changed",
+           "verdicts": "Verdicts changed", "added": "Recommendations added",
+           "removed": "Recommendations removed", "reprioritised": "Priorities changed",
+           "nothing": "Nothing in the result changes.", "not_entered": "not entered",
+           "how": "How", "rule": "Rule", "because": "because", "priority": "priority",
+           "better": "better", "worse": "worse", "assessed": "changed"},
+}
+
+
+def add_parser(commands: Any) -> None:
+    what_if = commands.add_parser(
+        "what-if", help="evaluate a case with some inputs changed, without saving, and show "
+        "what would change")
+    what_if.add_argument("case", help="case file (YAML or JSON); - for stdin")
+    what_if.add_argument("--set", dest="changes", metavar="PATH=VALUE", action="append",
+                         required=True,
+                         help="a change, e.g. findings.ability=good, "
+                         "measures.training_hours_last_year=24, factors.minimal_training=remove "
+                         "(repeatable)")
+    what_if.add_argument("--format", choices=("text", "json"), default="text")
+    what_if.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
+
+
+def run(args: argparse.Namespace, kb: Any, case: Any) -> int:
+    from expert.whatif import parse_assignments, what_if
+
+    result = what_if(kb, case, parse_assignments(args.changes), args.lang)
+    if args.format == "json":
+        document = {"changes": dict(result.changes),
+                    "before": {"overall": asdict(result.before.overall)},
+                    "after": {"overall": asdict(result.after.overall)},
+                    **comparison_document(result.comparison)}
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(render_comparison(result.comparison, args.lang,
+                                           ", ".join(args.changes)))
+    return 0
+
+
+def comparison_document(comparison: Comparison) -> dict[str, Any]:
+    """The comparison as JSON data (the CLI's ``--format json`` and the API)."""
+    def rec(r: Any) -> dict[str, Any]:
+        return {"id": r.id, "title": r.title, "audience": list(r.audience),
+                "priority": r.priority, "priority_label": r.priority_label,
+                "timeframe": r.timeframe, "timeframe_label": r.timeframe_label}
+
+    return {
+        "inputs": [asdict(c) for c in comparison.inputs],
+        "verdicts": [asdict(v) for v in comparison.verdicts],
+        "added": [{**rec(r), "explanation": asdict(r.explanation)} for r in comparison.added],
+        "removed": [rec(r) for r in comparison.removed],
+        "reprioritised": [{"id": p.recommendation.id, "title": p.recommendation.title,
+                           "before": p.before, "before_label": p.before_label,
+                           "after": p.after, "after_label": p.after_label}
+                          for p in comparison.reprioritised],
+        "unchanged": comparison.unchanged,
+    }
+
+
+def _how(node: HowNode, words: dict[str, str], depth: int, lines: list[str]) -> None:
+    pad = "  " * depth
+    lines.append(f"{pad}{words['rule']}: {node.title}")
+    if node.because:
+        lines.append(f"{pad}  {words['because']}: {node.because}")
+    for premise in node.premises:
+        if premise.explanation is not None:
+            lines.append(f"{pad}  ← {premise.text}")
+            _how(premise.explanation, words, depth + 2, lines)
+        else:
+            lines.append(f"{pad}  • {premise.text}")
+
+
+def render_comparison(comparison: Comparison, lang: str, changes: str) -> str:
+    words = WORDS.get(lang, WORDS["en"])
+    lines = [words["title"].format(changes=changes), ""]
+    if comparison.inputs:
+        lines.append(words["inputs"] + ":")
+        for change in comparison.inputs:
+            lines.append(f"  {change.label}: {change.before or words['not_entered']} → "
+                         f"{change.after or words['not_entered']}")
+        lines.append("")
+    if comparison.verdicts:
+        lines.append(words["verdicts"] + ":")
+        for verdict in comparison.verdicts:
+            trend = {1: words["better"], -1: words["worse"], 0: words["assessed"]}
+            lines.append(f"  {verdict.label}: {verdict.before_label} → {verdict.after_label} "
+                         f"({trend[verdict.direction]})")
+        lines.append("")
+    if comparison.added:
+        lines.append(words["added"] + ":")
+        for rec in comparison.added:
+            lines.append(f"  + {rec.title} ({words['priority']} {rec.priority_label}, "
+                         f"{rec.timeframe_label})")
+            lines.append(f"    {words['how']}:")
+            _how(rec.explanation, words, 3, lines)
+        lines.append("")
+    if comparison.removed:
+        lines.append(words["removed"] + ":")
+        lines += [f"  - {rec.title}" for rec in comparison.removed]
+        lines.append("")
+    if comparison.reprioritised:
+        lines.append(words["reprioritised"] + ":")
+        lines += [f"  {p.recommendation.title}: {p.before_label} → {p.after_label}"
+                  for p in comparison.reprioritised]
+        lines.append("")
+    if comparison.verdicts == () and not (comparison.added or comparison.removed
+                                          or comparison.reprioritised):
+        lines += [words["nothing"], ""]
+    return "\n".join(lines)
