@@ -17,6 +17,7 @@ from flask_compress import Compress
 
 from webui import auth, errors, expert_ext, i18n, report, routing, security
 from webui import db as database
+from webui import plan_status as _plan_status  # noqa: F401  (its table, before create_all)
 from webui.config import Defaults, secret_key
 from webui.startup import StartupError, check_config
 
@@ -66,6 +67,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *,
         api,
         assessments,
         audit,
+        followup,
         imports,
         knowledge,
         lang,
@@ -77,6 +79,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *,
     app.register_blueprint(admin.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(assessments.bp)
+    app.register_blueprint(followup.bp)
     app.register_blueprint(knowledge.bp)
     app.register_blueprint(lang.bp)
     app.register_blueprint(api.bp)

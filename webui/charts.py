@@ -86,3 +86,82 @@ def dimension_chart(dimensions: Sequence[Mapping[str, Any]],
         thresholds=tuple(Tick(round(_x(s, plot_width), 1), label)
                          for s, label in sorted(thresholds)),
         axis_y=axis_y, plot_top=TOP + 16 + LABEL_GAP - 4)
+
+
+# -- the trend of one assessment across its evaluations -------------------------------------
+TREND_WIDTH = 400
+TREND_HEIGHT = 200
+TREND_LEFT = 28
+TREND_RIGHT = 12
+TREND_TOP = 10
+TREND_BOTTOM = 24
+SCALE_MIN = 1.0
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    score: float
+    label: str  # the evaluation's date, for the point's title
+
+
+@dataclass(frozen=True)
+class Series:
+    id: str  # "overall" or a dimension id; the CSS class of the line
+    label: str
+    number: int  # 1-based, for the legend and the line's marker
+    points: tuple[Point, ...]
+
+    @property
+    def path(self) -> str:
+        """The SVG path through the points; a gap where a dimension was not assessed."""
+        parts = []
+        previous: Point | None = None
+        for point in self.points:
+            parts.append(("L" if previous is not None else "M") + f"{point.x} {point.y}")
+            previous = point
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    width: int
+    height: int
+    left: float
+    right: float
+    top: float
+    bottom: float
+    series: tuple[Series, ...]
+    x_ticks: tuple[Tick, ...]  # one per evaluation: its number
+    y_ticks: tuple[tuple[float, str], ...]  # (y, rating label)
+
+
+def trend_chart(evaluations: Sequence[tuple[str, Mapping[str, float | None]]],
+                labels: Mapping[str, str],
+                scale: Sequence[tuple[float, str]]) -> TrendChart:
+    """``evaluations``: (date label, {"overall" or dimension id: score or None}) in time order;
+    ``labels``: the series' names in the order to draw them; ``scale``: (score, rating label)."""
+    count = max(len(evaluations), 1)
+    plot_w = TREND_WIDTH - TREND_LEFT - TREND_RIGHT
+    plot_h = TREND_HEIGHT - TREND_TOP - TREND_BOTTOM
+
+    def x(index: int) -> float:
+        return round(TREND_LEFT + (plot_w * index / (count - 1) if count > 1 else plot_w / 2), 1)
+
+    def y(score: float) -> float:
+        share = (max(SCALE_MIN, min(score, SCALE_MAX)) - SCALE_MIN) / (SCALE_MAX - SCALE_MIN)
+        return round(TREND_TOP + plot_h * (1 - share), 1)
+
+    series = []
+    for number, (series_id, label) in enumerate(labels.items(), start=1):
+        points = tuple(Point(x(i), y(float(scores[series_id])), float(scores[series_id]), when)
+                       for i, (when, scores) in enumerate(evaluations)
+                       if scores.get(series_id) is not None)
+        if points:
+            series.append(Series(series_id, label, number, points))
+    return TrendChart(
+        width=TREND_WIDTH, height=TREND_HEIGHT, left=TREND_LEFT, right=TREND_WIDTH - TREND_RIGHT,
+        top=TREND_TOP, bottom=TREND_HEIGHT - TREND_BOTTOM, series=tuple(series),
+        x_ticks=tuple(Tick(x(i), str(i + 1)) for i in range(len(evaluations))),
+        y_ticks=tuple((y(score), label) for score, label in sorted(scale)))

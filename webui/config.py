@@ -26,8 +26,19 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT: int | None = None
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
-    # Dates are shown in this time zone (stored in UTC).
-    DISPLAY_TIMEZONE = "Asia/Jakarta"
+    # Dates are shown in this time zone (stored in UTC): the IANA name of the instance's zone,
+    # Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT). The default is WITA,
+    # the zone of Kabupaten Balangan, whose study the knowledge base is built from.
+    DISPLAY_TIMEZONE = "Asia/Makassar"
+    # The official PDF's letterhead and signature block (empty: blank lines to fill by hand).
+    # LETTERHEAD_LOGO is the path of a PNG, JPEG or SVG file on the server.
+    LETTERHEAD_GOVERNMENT = ""
+    LETTERHEAD_OFFICE = ""
+    LETTERHEAD_ADDRESS = ""
+    LETTERHEAD_LOGO = ""
+    SIGNATORY_NAME = ""
+    SIGNATORY_NIP = ""
+    SIGNATORY_TITLE = ""
     # Security headers; HSTS only when served over HTTPS behind a proxy that says so.
     SEND_HSTS = False
     # Flask-Compress: gzip's fastest level still takes the report page from about 220 KB to

@@ -7,13 +7,15 @@ holds only the interface's words (``translations/messages.yaml``, each key with 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+from babel import dates as babel_dates
+from babel.numbers import format_decimal
 from flask import Flask, current_app, g, has_request_context, request
 
 from expert.i18n import DEFAULT_LANGUAGE, LANGUAGES, Text
@@ -22,13 +24,6 @@ from expert.i18n import tr as tr_text
 LANG_COOKIE = "lang"
 LANG_COOKIE_AGE = 365 * 24 * 3600
 MESSAGES_FILE = Path(__file__).parent / "translations" / "messages.yaml"
-
-MONTHS = {
-    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-           "September", "Oktober", "November", "Desember"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-}
 
 
 @cache
@@ -71,43 +66,74 @@ def tr(text: Text | None) -> str:
     return tr_text(text, get_lang())
 
 
+def _locale(lang: str | None = None) -> str:
+    return lang or get_lang()
+
+
 def format_number(value: float | int | None, digits: int = 2) -> str:
+    """A number in the user's language through Babel: '2,5' and '1.234' in Indonesian,
+    '2.5' and '1,234' in English; at most ``digits`` decimals."""
     if value is None:
         return "–"
-    shown = f"{value:.{digits}f}".rstrip("0").rstrip(".") if isinstance(value, float) \
-        else str(value)
-    return shown.replace(".", ",") if get_lang() == "id" else shown
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=_locale())
+
+
+def display_zone() -> Any:
+    """The instance's time zone (KINERJA_DISPLAY_TIMEZONE); UTC if the name is unknown."""
+    try:
+        return ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError, KeyError, TypeError):
+        return UTC
 
 
 def local_time(moment: datetime) -> datetime:
     if moment.tzinfo is None:  # SQLite gives back naive datetimes; they are stored in UTC
         moment = moment.replace(tzinfo=UTC)
-    try:
-        zone: Any = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
-    except (ZoneInfoNotFoundError, ValueError, KeyError):
-        zone = UTC
-    return moment.astimezone(zone)
+    return moment.astimezone(display_zone())
+
+
+def today_local() -> date:
+    """Today's date in the instance's time zone (the plan's "this month" and due dates)."""
+    return local_time(datetime.now(UTC)).date()
+
+
+def zone_abbreviation(moment: datetime) -> str:
+    """WIB, WITA or WIT for Indonesia's zones (their official abbreviations in both languages),
+    else what Babel calls the zone."""
+    return babel_dates.format_datetime(moment, "z", tzinfo=moment.tzinfo, locale="id")
 
 
 def format_datetime(moment: datetime, with_time: bool = True) -> str:
-    """'28 November 2025, 14.45 WIB' in Indonesian, '28 November 2025, 14:45 WIB' in English."""
-    lang = get_lang()
+    """'28 November 2025, 14.45 WITA' in Indonesian, 'November 28, 2025, 14:45 WITA' in
+    English (Babel's long date; the time zone is the instance's)."""
     local = local_time(moment)
-    text = f"{local.day} {MONTHS[lang][local.month - 1]} {local.year}"
+    text = babel_dates.format_date(local.date(), "long", locale=_locale())
     if with_time:
-        separator = "." if lang == "id" else ":"
-        text += f", {local.hour:02d}{separator}{local.minute:02d} {local.tzname() or ''}"
-    return text.rstrip()
+        pattern = "HH.mm" if get_lang() == "id" else "HH:mm"
+        text += ", " + babel_dates.format_time(local, pattern, locale=_locale())
+        text += " " + zone_abbreviation(local)
+    return text
 
 
 def format_date(moment: datetime) -> str:
     return format_datetime(moment, with_time=False)
 
 
+def format_day(day: date) -> str:
+    """A calendar date (a due date, a status date) in the user's language."""
+    return babel_dates.format_date(day, "long", locale=_locale())
+
+
+def format_month_year(day: date) -> str:
+    return babel_dates.format_date(day, "MMMM y", locale=_locale())
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(t=t, languages=LANGUAGES)
     app.jinja_env.filters.update(tr=tr, number=format_number, datetime=format_datetime,
-                                 date=format_date)
+                                 date=format_date, day=format_day,
+                                 month_year=format_month_year)
 
     @app.context_processor
     def language() -> dict[str, Any]:

@@ -75,18 +75,21 @@ def test_result_page_shows_every_part_of_the_report(client, save, seed_case):
     assert "<details class=\"why\" data-print-open>" in page  # HOW per recommendation
     assert 'href="/knowledge/rules/competency.hold_development_events"' in page
     assert "findings.ability.interview" in page  # the findings matched
-    assert "Untuk Pimpinan unit kerja" in page  # grouped by audience
+    assert 'id="plan"' in page and 'id="this-month"' in page  # one plan, opened by the month
+    assert 'id="inputs"' in page  # what was entered
     assert 'id="why-not"' in page and '<select id="why_not" name="why_not">' in page
-    assert 'class="fired"' in page and "evidence.triangulation" in page
+    assert 'class="fired"' in page and "/knowledge/rules/evidence.triangulation" in page
     assert "Daftar rujukan" in page and "Peraturan Pemerintah Nomor 11 Tahun 2017" in page
 
 
-def test_recommendations_are_ordered_by_priority_within_an_audience(client, save, seed_case):
+def test_plan_items_are_ordered_by_priority_then_timeframe(client, save, seed_case):
     page = text(client.get(f"/assessments/{save(seed_case)}"))
-    head = page.split('id="aud-head"')[1].split("</ol>")[0]
-    priorities = re.findall(r'class="priority priority-(\w+)"', head)
+    plan = page.split('id="plan"')[1].split("</section>")[0]
+    items = re.findall(r'class="plan-item priority-border-(\w+)', plan)
     rank = {"high": 1, "medium": 2, "low": 3}
-    assert priorities == sorted(priorities, key=rank.__getitem__)
+    assert items and items == sorted(items, key=rank.__getitem__)
+    ids = re.findall(r'id="plan-([a-z_]+)"', plan)
+    assert len(ids) == len(set(ids))  # one item per recommendation
 
 
 def test_invalid_form_keeps_the_input_and_shows_errors_beside_fields(client, seed_case,

@@ -66,15 +66,31 @@ def test_language_from_cookie(app):
 
 def test_dates_and_numbers_in_each_language(app):
     moment = datetime(2025, 3, 1, 2, 5, tzinfo=UTC)
-    with app.test_request_context("/"):
-        assert i18n.format_datetime(moment) == "1 Maret 2025, 09.05 WIB"
+    with app.test_request_context("/"):  # the default zone is WITA (Kabupaten Balangan)
+        assert i18n.format_datetime(moment) == "1 Maret 2025, 10.05 WITA"
         assert i18n.format_date(moment) == "1 Maret 2025"
         assert i18n.format_number(2.7) == "2,7"
         assert i18n.format_number(3) == "3"
+        assert i18n.format_number(19.99) == "19,99"
+        assert i18n.format_number(1234.5) == "1.234,5"
     with app.test_request_context("/", headers={"Cookie": "lang=en"}):
-        assert i18n.format_datetime(moment.replace(tzinfo=None)) == "1 March 2025, 09:05 WIB"
+        assert i18n.format_datetime(moment.replace(tzinfo=None)) == "March 1, 2025, 10:05 WITA"
         assert i18n.format_number(2.75) == "2.75"
+        assert i18n.format_number(1234.5) == "1,234.5"
         assert i18n.format_number(None) == "–"
+
+
+@pytest.mark.parametrize("zone, shown", [
+    ("Asia/Jakarta", "09.05 WIB"), ("Asia/Pontianak", "09.05 WIB"),
+    ("Asia/Makassar", "10.05 WITA"), ("Asia/Jayapura", "11.05 WIT")])
+def test_indonesian_time_zones_by_their_abbreviations(app, zone, shown):
+    app.config["DISPLAY_TIMEZONE"] = zone
+    moment = datetime(2025, 3, 1, 2, 5, tzinfo=UTC)
+    for cookie in ("lang=id", "lang=en"):
+        with app.test_request_context("/", headers={"Cookie": cookie}):
+            assert i18n.format_datetime(moment).endswith(shown.replace(".", ".") if
+                                                          cookie == "lang=id" else
+                                                          shown.replace(".", ":"))
 
 
 def test_an_unknown_time_zone_falls_back_to_utc(app):

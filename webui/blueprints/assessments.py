@@ -51,8 +51,8 @@ from webui.forms import (
     note_name,
     rating_name,
 )
-from webui.i18n import get_lang, t
-from webui.report import build_report
+from webui.i18n import get_lang, t, today_local
+from webui.report import report_for
 from webui.routing import MAX_ID
 from webui.tree_cache import tree_renderer
 
@@ -259,8 +259,7 @@ def show_evaluation(assessment_id: int, evaluation_id: int) -> str:
 def _render_result(assessment: Assessment, evaluation: Evaluation) -> str:
     kb = knowledge_base()
     lang = get_lang()
-    result = evaluation.result_in(lang)
-    report = build_report(kb, result, evaluation.indicator_notes, lang, t("not_assessed"))
+    report = report_for(assessment, evaluation, lang, t("not_assessed"))
     why_not_target = request.args.get("why_not", "")
     why_not = None
     current = evaluation.kb_version == kb.version
@@ -270,8 +269,12 @@ def _render_result(assessment: Assessment, evaluation: Evaluation) -> str:
         why_not = live.explain(why_not_target, lang)
     return render_template(
         "assessments/result.html", kb=kb, assessment=assessment, evaluation=evaluation,
-        report=report, result=result, why_not=why_not, why_not_target=why_not_target,
-        kb_current=current, notes=(evaluation.case or {}).get("notes"),
+        report=report, why_not=why_not, why_not_target=why_not_target,
+        kb_current=current, case=evaluation.case or {}, today=today_local(),
+        may_follow_up=may_change(assessment),
+        whatif_factors=list((evaluation.case or {}).get("factors") or ()),
+        whatif_measures={m: str(v) for m, v in ((evaluation.case or {}).get("measures")
+                                                or {}).items()},
         how_tree=tree_renderer(evaluation, report, kb, lang), seal=seal(evaluation),
         may_edit=may_change(assessment),
         offices=offices_for_user() if may_change(assessment, "assessment.assign") else [],
