@@ -155,11 +155,13 @@ def trend_chart(evaluations: Sequence[tuple[str, Mapping[str, float | None]]],
 
     series = []
     for number, (series_id, label) in enumerate(labels.items(), start=1):
-        points = tuple(Point(x(i), y(float(scores[series_id])), float(scores[series_id]), when)
-                       for i, (when, scores) in enumerate(evaluations)
-                       if scores.get(series_id) is not None)
+        points = []
+        for i, (when, scores) in enumerate(evaluations):
+            score = scores.get(series_id)
+            if score is not None:
+                points.append(Point(x(i), y(float(score)), float(score), when))
         if points:
-            series.append(Series(series_id, label, number, points))
+            series.append(Series(series_id, label, number, tuple(points)))
     return TrendChart(
         width=TREND_WIDTH, height=TREND_HEIGHT, left=TREND_LEFT, right=TREND_WIDTH - TREND_RIGHT,
         top=TREND_TOP, bottom=TREND_HEIGHT - TREND_BOTTOM, series=tuple(series),
