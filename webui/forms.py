@@ -38,6 +38,11 @@ def rating_name(indicator: str, source: str) -> str:
     return f"rating-{indicator}-{source}"
 
 
+def all_sources_name(indicator: str) -> str:
+    """The one control that gives every evidence source of an indicator the same rating."""
+    return f"rating-{indicator}-all"
+
+
 def note_name(indicator: str) -> str:
     return f"note-{indicator}"
 
@@ -69,6 +74,27 @@ def field_for_path(path: str) -> str:
     if head == "notes":
         return "notes"
     return FORM_LEVEL
+
+
+def field_label(kb: KnowledgeBase, name: str, t: Translate, lang: str) -> str:
+    """The label of a form field, so that an error can name it ("Nama subjek: Wajib diisi.")."""
+    subject_fields = {"subject_name": "form.subject_name", "subject_kind": "form.subject_kind",
+                      "period": "form.period", "notes": "form.notes", "factor": "form.factors",
+                      "skp": "form.skp",
+                      **{f"subject_{d}": f"form.subject_{d}" for d in SUBJECT_DETAILS}}
+    if name in subject_fields:
+        return t(subject_fields[name])
+    parts = name.split("-")
+    if parts[0] == "rating" and len(parts) == 3 and parts[1] in kb.indicators:
+        source = parts[2]
+        which = (t("source.combined") if source == COMBINED_SOURCE else
+                 t("form.all_sources") if source == "all" else kb.label("sources", source, lang))
+        return f"{kb.label('indicators', parts[1], lang)} — {which}"
+    if parts[0] == "note" and len(parts) == 2 and parts[1] in kb.indicators:
+        return f"{kb.label('indicators', parts[1], lang)} — {t('form.indicator_note')}"
+    if parts[0] == "measure" and len(parts) == 2 and parts[1] in kb.measures:
+        return kb.label("measures", parts[1], lang)
+    return ""
 
 
 def parse_number(text: str) -> float | None:
@@ -233,8 +259,11 @@ class AssessmentForm:
         findings: dict[str, Any] = {}
         for indicator in kb.indicators:
             sources = {}
+            every = self._choice(all_sources_name(indicator), kb.ratings, t)
             for source in kb.sources:
                 rating = self._choice(rating_name(indicator, source), kb.ratings, t)
+                if rating is None and every is not None:  # "all sources" fills the empty ones
+                    rating = every
                 if rating is not None:
                     sources[source] = rating
             combined_field = rating_name(indicator, COMBINED_SOURCE)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from werkzeug.datastructures import MultiDict
 
@@ -110,3 +112,40 @@ def test_a_bad_nip_is_reported_beside_its_field(kb):
                                                       "subject_nip": "123"}))
     assert form.validate(t) is None
     assert "subject_nip" in form.errors
+
+
+def test_all_sources_control_fills_the_empty_sources_without_javascript(client, seed_case,
+                                                                        form_fields):
+    fields = form_fields({"subject": {"name": "Unit cepat"}, "findings": {}})
+    fields["rating-ability-all"] = "fair"
+    fields["rating-creativity-all"] = "good"
+    fields["rating-creativity-interview"] = "poor"  # a source set on its own keeps its rating
+    response = client.post("/assessments/new", data=fields)
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert page.count('class="indicator-row') == 10
+    edit = client.get(response.headers["Location"] + "/edit").get_data(as_text=True)
+    for source in ("interview", "observation", "documentation"):
+        assert re.search(rf'name="rating-ability-{source}".*?value="fair" selected', edit, re.S)
+    assert re.search(r'name="rating-creativity-interview".*?value="poor" selected', edit, re.S)
+    assert re.search(r'name="rating-creativity-observation".*?value="good" selected', edit, re.S)
+
+
+def test_errors_name_their_field_in_the_users_language(client, form_fields):
+    fields = form_fields({"subject": {"name": " "}, "findings": {"ability": "fair"}})
+    fields["measure-unexcused_absence_days"] = "empat"
+    page = client.post("/assessments/new", data=fields).get_data(as_text=True)
+    summary = page.split('id="error-summary"')[1].split("</div>")[0]
+    assert "<strong>Nama subjek:</strong> Wajib diisi." in summary
+    assert "<strong>Hari kerja tidak masuk tanpa alasan yang sah (kumulatif):</strong> " \
+        "Masukkan angka" in summary
+    client.set_cookie("lang", "en")
+    page = client.post("/assessments/new", data=fields).get_data(as_text=True)
+    assert "<strong>Subject name:</strong> This is required." in page
+
+
+def test_form_leaves_validation_to_the_server(client):
+    page = client.get("/assessments/new").get_data(as_text=True)
+    assert re.search(r'<form[^>]*id="assessment-form"[^>]*novalidate', page)
+    assert 'data-unsaved-warning="Isian belum disimpan.' in page
+    assert page.count('class="rating-select rating-all"') == 10

@@ -46,7 +46,9 @@ from webui.expert_ext import knowledge_base
 from webui.forms import (
     FORM_LEVEL,
     AssessmentForm,
+    all_sources_name,
     case_document,
+    field_label,
     measure_name,
     note_name,
     rating_name,
@@ -146,7 +148,8 @@ def _render_form(form: AssessmentForm, *, assessment: Assessment | None = None,
     return render_template(
         "assessments/form.html", form=form, kb=form.kb, assessment=assessment,
         rating_name=rating_name, note_name=note_name, measure_name=measure_name,
-        offices=offices, chosen_office=request.form.get(OFFICE_FIELD, "")), status
+        offices=offices, chosen_office=request.form.get(OFFICE_FIELD, ""),
+        all_sources_name=all_sources_name, field_label=field_label), status
 
 
 @bp.errorhandler(CSRFError)
