@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from markupsafe import escape
 
@@ -34,8 +36,27 @@ def test_every_listing_covers_the_knowledge_base(client, kb):
                        kb.diagnoses), ("/knowledge/recommendations", kb.recommendations),
                        ("/knowledge/references", kb.references)):
         page = client.get(url).get_data(as_text=True)
-        for item_id in table:
-            assert f'<code class="rule-id">{item_id}</code>' in page, (url, item_id)
+        for item_id in table:  # each item's section; its code shown as a code, not a name
+            assert re.search(rf'id="[a-z]+-{re.escape(item_id)}"', page), (url, item_id)
+    references = client.get("/knowledge/references").get_data(as_text=True)
+    visible = re.sub(r"<[^>]+>", " ", references.split('id="main"')[1])
+    assert "robbins_2015" not in visible
+
+
+def test_reference_lists_show_citations_not_ids(client, kb):
+    page = client.get("/knowledge/").get_data(as_text=True)
+    main = page.split('id="main"')[1]
+    links = re.findall(r'href="/knowledge/references#ref-[^"]+"[^>]*>([^<]+)</a>', main)
+    assert links and all(link.strip() not in kb.references for link in links)
+
+
+def test_glossary_explains_the_words_a_head_meets(client):
+    page = client.get("/knowledge/glossary").get_data(as_text=True)
+    for word in ("Triangulasi", "JP (jam pelajaran)", "Tolok ukur", "Predikat", "Sumber bukti",
+                 "WITA"):
+        assert word in page
+    assert "Triangulation" in client.get("/knowledge/glossary",
+                                         headers={"Cookie": "lang=en"}).get_data(as_text=True)
 
 
 def test_every_rule_is_rendered_in_plain_language(client, kb):

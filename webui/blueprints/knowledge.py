@@ -3,6 +3,11 @@ references, and every rule in plain language with what feeds it and what it lead
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
 from flask import Blueprint, abort, render_template
 
 from expert.kb import readable as kv
@@ -84,3 +89,18 @@ def rule(rule_id: str) -> str:
         other=[t for code, t in texts.items() if code != lang], fed_by=fed_by,
         consumers=kv.consumers_of(kb, found),
         reachable=kv.reachable_recommendations(kb, found))
+
+
+GLOSSARY_FILE = Path(__file__).parent.parent / "translations" / "glossary.yaml"
+
+
+@cache
+def glossary_entries() -> list[dict[str, Any]]:
+    with GLOSSARY_FILE.open(encoding="utf-8") as handle:
+        entries: list[dict[str, Any]] = yaml.safe_load(handle)
+    return entries
+
+
+@bp.get("/glossary")
+def glossary() -> str:
+    return render_template("knowledge/glossary.html", entries=glossary_entries())
