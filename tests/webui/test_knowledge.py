@@ -55,8 +55,8 @@ def test_glossary_explains_the_words_a_head_meets(client):
     for word in ("Triangulasi", "JP (jam pelajaran)", "Tolok ukur", "Predikat", "Sumber bukti",
                  "WITA"):
         assert word in page
-    assert "Triangulation" in client.get("/knowledge/glossary",
-                                         headers={"Cookie": "lang=en"}).get_data(as_text=True)
+    client.set_cookie("lang", "en")
+    assert "Triangulation" in client.get("/knowledge/glossary").get_data(as_text=True)
 
 
 def test_every_rule_is_rendered_in_plain_language(client, kb):
