@@ -85,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     kb_commands = kb.add_subparsers(dest="kb_command", required=True, parser_class=_Parser)
     check = kb_commands.add_parser("check", help="verify the knowledge base")
     check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
     show = kb_commands.add_parser("show", help="a rule in plain language, with what feeds it "
                                   "and what it leads to")
     show.add_argument("rule", help="a rule id (kinerja kb show --list lists them)", nargs="?")
@@ -97,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="folder of cases (repeatable; default: the knowledge base's "
                        "cases/ and ./tests/rule_cases)")
     cover.add_argument("--format", choices=("text", "json"), default="text")
+    cover.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
 
     from expert import cli_whatif
     from expert.cli_bulk import add_commands
@@ -210,7 +212,11 @@ def _report(error: Exception, lang: str) -> None:
     from expert.errors import CaseError, UnknownTargetError
 
     if isinstance(error, UnknownTargetError):
-        _err(f"kinerja: unknown target '{error.target}'. Allowed: {', '.join(error.allowed)}")
+        if lang == "id":
+            _err(f"kinerja: sasaran '{error.target}' tidak dikenal. Yang dapat dipakai: "
+                 f"{', '.join(error.allowed)}")
+        else:
+            _err(f"kinerja: unknown target '{error.target}'. Allowed: {', '.join(error.allowed)}")
     elif isinstance(error, CaseError):  # the case's author reads these: in their language
         _err(f"kinerja: {error.render(lang)}")
     else:
@@ -260,6 +266,10 @@ def _explain(args: argparse.Namespace) -> int:
 
     kb = _load(args)
     explanation = evaluate(kb, _read_case(kb, args.case)).explain(args.target, args.lang)
+    kind = {"recommendation": "recommendations", "diagnosis": "diagnoses"}.get(
+        explanation.get("kind", ""))
+    if kind:  # WHY-NOT names its target by its title, not its id
+        explanation.setdefault("title", kb.label(kind, args.target, args.lang))
     if args.format == "json":
         _out(json.dumps(explanation, ensure_ascii=False, indent=2) + "\n", json_text=True)
     else:
@@ -285,7 +295,12 @@ def _check(args: argparse.Namespace) -> int:
         for finding in findings:
             print(finding)
         if findings:
-            print(f"{len(findings)} finding(s)")
+            print(f"{len(findings)} " + ("temuan" if args.lang == "id" else "finding(s)"))
+        elif args.lang == "id":
+            assert kb is not None
+            print(f"basis pengetahuan baik: {len(kb.rules)} aturan, {len(kb.diagnoses)} "
+                  f"diagnosis, {len(kb.recommendations)} saran, {len(kb.references)} rujukan "
+                  f"({kb.version[:19]}…)")
         else:
             assert kb is not None
             print(f"knowledge base OK: {len(kb.rules)} rules, {len(kb.diagnoses)} diagnoses, "
@@ -303,7 +318,9 @@ def _show(args: argparse.Namespace) -> int:
             print(f"{rule.id}  {kb.label('rules', rule.id, args.lang)}")
         return EXIT_OK
     if args.rule not in kb.rules:
-        _err(f"kinerja: unknown rule '{args.rule}'; `kinerja kb show --list` lists them")
+        _err(f"kinerja: aturan '{args.rule}' tidak dikenal; `kinerja kb show --list` "
+             "mendaftar semuanya" if args.lang == "id" else
+             f"kinerja: unknown rule '{args.rule}'; `kinerja kb show --list` lists them")
         return EXIT_BAD_INPUT
     sys.stdout.write(render_rule(kb, kb.rules[args.rule], args.lang))
     return EXIT_OK
@@ -334,12 +351,16 @@ def _coverage(args: argparse.Namespace) -> int:
         print(json.dumps({"cases": len(report.cases), "unfired": report.unfired,
                           "fired": report.fired, "problems": report.problems}, indent=2))
     else:
+        indonesian = args.lang == "id"
         for problem in report.problems:
-            print(f"problem: {problem}")
+            print(("masalah: " if indonesian else "problem: ") + str(problem))
         for rule_id in report.unfired:
-            print(f"not fired by any case: {rule_id} ({kb.rules[rule_id].file})")
-        print(f"{len(report.cases)} cases; {len(kb.rules) - len(report.unfired)} of "
-              f"{len(kb.rules)} rules fired")
+            print(("tidak dijalankan oleh kasus mana pun: " if indonesian else
+                   "not fired by any case: ") + f"{rule_id} ({kb.rules[rule_id].file})")
+        fired = len(kb.rules) - len(report.unfired)
+        print(f"{len(report.cases)} kasus; {fired} dari {len(kb.rules)} aturan dijalankan"
+              if indonesian else
+              f"{len(report.cases)} cases; {fired} of {len(kb.rules)} rules fired")
     return EXIT_FINDINGS if report.unfired or report.problems else EXIT_OK
 
 

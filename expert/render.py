@@ -223,10 +223,18 @@ def render_explanation(result: dict[str, Any], lang: str) -> str:
     elif result.get("not_assessed"):
         lines = [m["not_assessed_target"]]
     else:
-        lines = [f"{m['why_not']}: {result['target']} ({m['not_reached']})", ""]
+        lines = [f"{m['why_not']}: {result.get('title') or result['target']} "
+                 f"({m['not_reached']})", ""]
         lines += render_why_not(result, lang)
     return "\n".join(lines) + "\n"
 
+
+REFERENCE_WORDS = {
+    "id": {"study": "studi", "book": "buku", "regulation": "peraturan", "guidance": "pedoman",
+           "primary": "sumber primer", "secondary": "sumber sekunder"},
+    "en": {"study": "study", "book": "book", "regulation": "regulation", "guidance": "guidance",
+           "primary": "primary source", "secondary": "secondary source"},
+}
 
 RULE_WORDS = {
     "id": {"fed_by": "Diumpan oleh", "leads_to": "Mengarah ke", "recommendations":
@@ -255,8 +263,9 @@ def render_rule(kb: Any, rule: Any, lang: str) -> str:
               f"{m['references']}:"]
     for ref_id in rule.references:
         reference = kb.references[ref_id]
-        lines += _wrap(f"[{ref_id}] {reference.citation} ({reference.kind}, "
-                       f"{reference.evidence})", "  ", width)
+        kind = REFERENCE_WORDS[lang].get(reference.kind, reference.kind)
+        evidence = REFERENCE_WORDS[lang].get(reference.evidence, reference.evidence)
+        lines += _wrap(f"[{ref_id}] {reference.citation} ({kind}, {evidence})", "  ", width)
     lines += ["", f"{w['fed_by']}:"]
     needs = readable.consumes(rule)
     for condition_text, needed in zip(text.conditions or text.policy[:1], needs, strict=False):

@@ -104,16 +104,25 @@ def test_explain_how_and_why_not(capsys: pytest.CaptureFixture[str], seed_path: 
     code, out, _ = run(capsys, "explain", str(good), "hold_competency_development", "--lang",
                        "en")
     assert code == 0 and out.startswith("Why not:") and "✗" in out
+    # named by its title, not its id
+    assert out.splitlines()[0].startswith("Why not: The head of the unit holds competency-")
+    code, out, _ = run(capsys, "explain", str(good), "hold_competency_development")
+    assert out.startswith("Mengapa tidak: ") and "hold_competency_development" not in \
+        out.splitlines()[0]
 
 
 def test_explain_unknown_target(capsys: pytest.CaptureFixture[str], seed_path: Path) -> None:
     code, out, err = run(capsys, "explain", str(seed_path), "world_peace")
     assert code == 2 and out == ""
-    assert "unknown target 'world_peace'" in err and "overall" in err
+    assert "sasaran 'world_peace' tidak dikenal" in err and "overall" in err
+    code, out, err = run(capsys, "explain", str(seed_path), "world_peace", "--lang", "en")
+    assert "unknown target 'world_peace'" in err
 
 
 def test_kb_check_passes_on_the_shipped_base(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "kb", "check")
+    assert code == 0 and out.startswith("basis pengetahuan baik")
+    code, out, _ = run(capsys, "kb", "check", "--lang", "en")
     assert code == 0 and out.startswith("knowledge base OK")
 
 
@@ -138,7 +147,7 @@ def test_broken_knowledge_base_is_bad_input_for_evaluate(
 
 def test_kb_coverage(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "kb", "coverage")
-    assert "cases;" in out
+    assert "kasus;" in out and "aturan dijalankan" in out
     assert code == 0, out
 
 
@@ -147,6 +156,8 @@ def test_kb_coverage_lists_unfired_rules(capsys: pytest.CaptureFixture[str], tmp
     (tmp_path / "seed.yaml").write_bytes(seed_path.read_bytes())
     code, out, _ = run(capsys, "kb", "coverage", "--cases", str(tmp_path))
     assert code == 1
+    assert "tidak dijalankan oleh kasus mana pun: discipline." in out
+    code, out, _ = run(capsys, "kb", "coverage", "--cases", str(tmp_path), "--lang", "en")
     assert "not fired by any case: discipline." in out
 
 
@@ -197,7 +208,7 @@ def test_kb_show_lists_rules_and_refuses_unknown_ones(capsys: pytest.CaptureFixt
     code, out, _ = run(capsys, "kb", "show", "--list")
     assert code == 0 and len(out.splitlines()) == len(load_knowledge_base().rules)
     code, out, err = run(capsys, "kb", "show", "no.such_rule")
-    assert code == 2 and out == "" and "unknown rule 'no.such_rule'" in err
+    assert code == 2 and out == "" and "aturan 'no.such_rule' tidak dikenal" in err
 
 
 def test_text_report_shows_the_secondary_source_caveat(capsys: pytest.CaptureFixture[str],
