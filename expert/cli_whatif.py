@@ -13,9 +13,9 @@ import sys
 from dataclasses import asdict
 from typing import Any
 
-from expert.compare import Comparison
+from expert.compare import Comparison, comparison_document
 from expert.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from expert.result import HowNode
+from expert.result import HowNode, Premise
 
 WORDS = {
     "id": {"title": "Bagaimana jika: {changes}", "inputs": "Masukan yang diubah",
@@ -59,31 +59,27 @@ def run(args: argparse.Namespace, kb: Any, case: Any) -> int:
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     else:
         sys.stdout.write(render_comparison(result.comparison, args.lang,
-                                           ", ".join(args.changes)))
+                                           ", ".join(args.changes), kb))
     return 0
 
 
-def comparison_document(comparison: Comparison) -> dict[str, Any]:
-    """The comparison as JSON data (the CLI's ``--format json`` and the API)."""
-    def rec(r: Any) -> dict[str, Any]:
-        return {"id": r.id, "title": r.title, "audience": list(r.audience),
-                "priority": r.priority, "priority_label": r.priority_label,
-                "timeframe": r.timeframe, "timeframe_label": r.timeframe_label}
-
-    return {
-        "inputs": [asdict(c) for c in comparison.inputs],
-        "verdicts": [asdict(v) for v in comparison.verdicts],
-        "added": [{**rec(r), "explanation": asdict(r.explanation)} for r in comparison.added],
-        "removed": [rec(r) for r in comparison.removed],
-        "reprioritised": [{"id": p.recommendation.id, "title": p.recommendation.title,
-                           "before": p.before, "before_label": p.before_label,
-                           "after": p.after, "after_label": p.after_label}
-                          for p in comparison.reprioritised],
-        "unchanged": comparison.unchanged,
-    }
+def premise_words(premise: Premise, kb: Any, lang: str) -> str:
+    """An input premise by its labels ("Ability — Interview: Fair"), not its case path."""
+    if not premise.input or kb is None:
+        return premise.text
+    if premise.type == "finding" and premise.indicator and premise.rating:
+        source = (kb.label("sources", premise.source, lang)
+                  if premise.source and premise.source in kb.sources else None)
+        name = kb.label("indicators", premise.indicator, lang)
+        return (f"{name} — {source}" if source else name) + \
+            f": {kb.label('ratings', premise.rating, lang)}"
+    if premise.type == "factor" and premise.id:
+        return str(kb.label("factors", premise.id, lang))
+    return premise.text.split(": ", 1)[-1]
 
 
-def _how(node: HowNode, words: dict[str, str], depth: int, lines: list[str]) -> None:
+def _how(node: HowNode, words: dict[str, str], depth: int, lines: list[str], kb: Any,
+         lang: str) -> None:
     pad = "  " * depth
     lines.append(f"{pad}{words['rule']}: {node.title}")
     if node.because:
@@ -91,12 +87,12 @@ def _how(node: HowNode, words: dict[str, str], depth: int, lines: list[str]) -> 
     for premise in node.premises:
         if premise.explanation is not None:
             lines.append(f"{pad}  ← {premise.text}")
-            _how(premise.explanation, words, depth + 2, lines)
+            _how(premise.explanation, words, depth + 2, lines, kb, lang)
         else:
-            lines.append(f"{pad}  • {premise.text}")
+            lines.append(f"{pad}  • {premise_words(premise, kb, lang)}")
 
 
-def render_comparison(comparison: Comparison, lang: str, changes: str) -> str:
+def render_comparison(comparison: Comparison, lang: str, changes: str, kb: Any = None) -> str:
     words = WORDS.get(lang, WORDS["en"])
     lines = [words["title"].format(changes=changes), ""]
     if comparison.inputs:
@@ -118,7 +114,7 @@ def render_comparison(comparison: Comparison, lang: str, changes: str) -> str:
             lines.append(f"  + {rec.title} ({words['priority']} {rec.priority_label}, "
                          f"{rec.timeframe_label})")
             lines.append(f"    {words['how']}:")
-            _how(rec.explanation, words, 3, lines)
+            _how(rec.explanation, words, 3, lines, kb, lang)
         lines.append("")
     if comparison.removed:
         lines.append(words["removed"] + ":")

@@ -10,7 +10,7 @@ given another priority. Labels are in the language of the second result.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from expert.case import COMBINED_SOURCE
@@ -19,7 +19,7 @@ from expert.kb.model import KnowledgeBase
 from expert.result import Recommendation, Result
 
 __all__ = ["Comparison", "InputChange", "PriorityChange", "VerdictChange", "compare",
-           "flatten_case"]
+           "comparison_document", "flatten_case"]
 
 SUBJECT_FIELDS = ("name", "kind", "period", "office", "nip", "position", "assessor")
 
@@ -228,3 +228,23 @@ def _relabel(kb: KnowledgeBase, rec: Recommendation, lang: str) -> Recommendatio
         return rec
     return replace(rec, title=kb.label("recommendations", rec.id, lang),
                    priority_label=kb.label("priorities", rec.priority, lang))
+
+
+def comparison_document(comparison: Comparison) -> dict[str, Any]:
+    """The comparison as JSON data (the CLI's ``--format json`` and the API)."""
+    def rec(r: Any) -> dict[str, Any]:
+        return {"id": r.id, "title": r.title, "audience": list(r.audience),
+                "priority": r.priority, "priority_label": r.priority_label,
+                "timeframe": r.timeframe, "timeframe_label": r.timeframe_label}
+
+    return {
+        "inputs": [asdict(c) for c in comparison.inputs],
+        "verdicts": [asdict(v) for v in comparison.verdicts],
+        "added": [{**rec(r), "explanation": asdict(r.explanation)} for r in comparison.added],
+        "removed": [rec(r) for r in comparison.removed],
+        "reprioritised": [{"id": p.recommendation.id, "title": p.recommendation.title,
+                           "before": p.before, "before_label": p.before_label,
+                           "after": p.after, "after_label": p.after_label}
+                          for p in comparison.reprioritised],
+        "unchanged": comparison.unchanged,
+    }

@@ -115,3 +115,28 @@ def test_why_not_says_not_entered_for_a_measure_not_given(client, seed_case):
     body = client.post("/api/v1/explain/absence_light_sanction?lang=en", json=seed_case).get_json()
     statuses = {c["status"] for rule in body["rules"] for c in rule["conditions"]}
     assert statuses == {"not_entered"}
+
+
+def test_what_if_api_answers_the_differences(client, seed_case):
+    response = client.post("/api/v1/what-if?lang=en", json={
+        "case": seed_case, "changes": {"findings.ability": "good",
+                                       "measures.training_hours_last_year": 24}})
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["before"]["overall"]["rating"] == "fair"
+    assert data["after"]["overall"]["rating"] == "good"
+    assert {v["id"] for v in data["verdicts"]} >= {"overall", "quality", "ability"}
+    assert data["changes"]["measures.training_hours_last_year"] == 24
+    for added in data["added"]:
+        assert added["explanation"]["rule"] and added["explanation"]["premises"]
+
+
+def test_what_if_api_reports_every_problem(client, seed_case):
+    response = client.post("/api/v1/what-if", json={
+        "case": seed_case, "changes": {"findings.abilty": "good", "measures.x": 1}})
+    assert response.status_code == 400
+    paths = [p["path"] for p in response.get_json()["problems"]]
+    assert paths == ["findings.abilty", "measures.x"]
+    bad = client.post("/api/v1/what-if", json={"changes": {}})
+    assert bad.status_code == 400
+    assert client.post("/api/v1/what-if", data="x").status_code == 415

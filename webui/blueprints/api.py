@@ -68,3 +68,30 @@ def training_needs() -> Any:
 @bp.get("/knowledge")
 def knowledge() -> dict[str, Any]:
     return knowledge_document(knowledge_base())
+
+
+@bp.post("/what-if")
+def what_if() -> dict[str, Any]:
+    """``{"case": {...}, "changes": {"findings.ability": "good", ...}}`` → what would change
+    (nothing is stored); 400 with every problem of the case or of the changes."""
+    from expert.compare import comparison_document
+    from expert.whatif import what_if as run_what_if
+
+    lang = _lang()
+    if not request.is_json:
+        abort(415, description="Send {\"case\": …, \"changes\": …} as JSON.")
+    try:
+        body = json.loads(request.get_data(cache=False))
+    except ValueError as exc:
+        raise CaseError([Problem("", f"the request body is not valid JSON: {exc}")]) from None
+    if not isinstance(body, dict) or set(body) - {"case", "changes"} or "case" not in body:
+        raise CaseError([Problem("", "send an object with 'case' and 'changes'",
+                                 ("case", "changes"))])
+    kb = knowledge_base()
+    outcome = run_what_if(kb, parse_case(kb, body["case"]), body.get("changes") or {}, lang)
+    return {"changes": dict(outcome.changes),
+            "before": {"overall": {"rating": outcome.before.overall.rating,
+                                   "label": outcome.before.overall.label}},
+            "after": {"overall": {"rating": outcome.after.overall.rating,
+                                  "label": outcome.after.overall.label}},
+            **comparison_document(outcome.comparison)}
