@@ -56,7 +56,8 @@ def test_seed_findings_through_the_form_to_the_report(page: Any, live_server: st
     # the page is no wider than the screen
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[device]
 
-    recommendation = page.locator('li.rec[data-recommendation="hold_competency_development"]')
+    recommendation = page.locator(
+        'li.plan-item[data-recommendation="hold_competency_development"]')
     why = recommendation.locator("details.why")
     expect(why).not_to_have_attribute("open", "")
     why.locator("> summary").click()
@@ -67,18 +68,18 @@ def test_seed_findings_through_the_form_to_the_report(page: Any, live_server: st
     expect(tree.locator(".how-because").first).to_be_visible()
     expect(tree.locator(".refs").first).to_contain_text("[")
     # the derived premises open, level by level, down to the findings they matched
-    findings = why.locator("code.path:visible", has_text="findings.")
+    findings = why.locator("li.premise-input:visible", has_text="Temuan")
     for _ in range(10):
         if findings.count():
             break
         why.locator("details:not([open]) > summary:visible").first.click()
-    expect(findings.first).to_contain_text("findings.")
+    expect(findings.first).to_have_attribute("title", re.compile(r"^findings\."))
     page.screenshot(path=str(screenshots / f"result-{device}.png"), full_page=True)
 
     page.get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator(".verdict-value")).to_have_text("Fair")
-    expect(page.get_by_role("heading", name="Recommendations")).to_be_visible()
+    expect(page.get_by_role("heading", name="Action plan")).to_be_visible()
     page.reload()
     expect(page.locator("html")).to_have_attribute("lang", "en")  # remembered
     if device == "desktop":
@@ -98,10 +99,10 @@ def test_keyboard_only_why_not_and_explanations(page: Any, live_server: str) -> 
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/assessments/\d+$"))
 
-    summary = page.locator("li.rec details.why > summary").first
+    summary = page.locator("li.plan-item details.why > summary").first
     summary.focus()
     page.keyboard.press("Enter")
-    expect(page.locator("li.rec details.why").first).to_have_attribute("open", "")
+    expect(page.locator("li.plan-item details.why").first).to_have_attribute("open", "")
 
     picker = page.get_by_label("Rekomendasi yang tidak diberikan")
     picker.select_option("impose_light_sanction")
@@ -109,7 +110,7 @@ def test_keyboard_only_why_not_and_explanations(page: Any, live_server: str) -> 
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"why_not=impose_light_sanction#why-not$"))
     result = page.locator(".whynot-result")
-    expect(result).to_contain_text("discipline.light_sanction")
+    expect(result.locator('a[href$="/knowledge/rules/discipline.light_sanction"]')).to_be_visible()
     expect(result.locator(".is-unmet").first).to_contain_text("Tidak terpenuhi")
 
 
