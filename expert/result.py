@@ -132,6 +132,7 @@ class Recommendation:
     explanation: HowNode
     support: tuple[HowNode, ...]
     caveat: str | None = None
+    secondary_references: tuple[str, ...] = ()  # the secondary sources the caveat is about
 
 
 @dataclass(frozen=True)
@@ -310,7 +311,8 @@ def read_result(data: Mapping[str, Any]) -> Result:
                 references=tuple(r.get("references") or ()),
                 explanation=_how(r["explanation"]),
                 support=tuple(_how(s) for s in r.get("support") or ()),
-                caveat=_opt_str(r.get("caveat")))
+                caveat=_opt_str(r.get("caveat")),
+                secondary_references=tuple(r.get("secondary_references") or ()))
             for r in data.get("recommendations") or ()),
         fired_rules=tuple(
             FiredRule(seq=int(f["seq"]), rule=str(f["rule"]), title=str(f.get("title") or ""),
