@@ -281,7 +281,7 @@ def _what_if(args: argparse.Namespace) -> int:
     from expert import cli_whatif
 
     kb = _load(args)
-    return cli_whatif.run(args, kb, _read_case(kb, Path(args.case)))
+    return cli_whatif.run(args, kb, _read_case(kb, Path(args.case)), _out)
 
 
 def _check(args: argparse.Namespace) -> int:

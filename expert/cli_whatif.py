@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -47,8 +48,14 @@ def add_parser(commands: Any) -> None:
     what_if.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
 
 
-def run(args: argparse.Namespace, kb: Any, case: Any) -> int:
+def run(args: argparse.Namespace, kb: Any, case: Any,
+        write: Callable[..., object] | None = None) -> int:
+    """``write(text, json_text=False)`` prints (the CLI's, which escapes control characters)."""
     from expert.whatif import parse_assignments, what_if
+
+    if write is None:
+        def write(text: str, json_text: bool = False) -> object:
+            return sys.stdout.write(text)
 
     result = what_if(kb, case, parse_assignments(args.changes), args.lang)
     if args.format == "json":
@@ -56,9 +63,9 @@ def run(args: argparse.Namespace, kb: Any, case: Any) -> int:
                     "before": {"overall": asdict(result.before.overall)},
                     "after": {"overall": asdict(result.after.overall)},
                     **comparison_document(result.comparison)}
-        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        write(json.dumps(document, ensure_ascii=False, indent=2) + "\n", json_text=True)
     else:
-        sys.stdout.write(render_comparison(result.comparison, args.lang,
+        write(render_comparison(result.comparison, args.lang,
                                            ", ".join(args.changes), kb))
     return 0
 

@@ -19,6 +19,7 @@ case as it was and as changed; an added recommendation carries its derivation (H
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -92,17 +93,19 @@ def parse_assignments(assignments: list[str]) -> dict[str, str]:
 
 
 def _number(raw: Any) -> float | None:
-    if isinstance(raw, bool):
+    """A finite number, from a JSON number or text ("19,5" is 19.5); None otherwise."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
         return None
-    if isinstance(raw, int | float):
-        return float(raw)
     text = str(raw).strip().replace(" ", "")
     if "," in text and "." not in text:
         text = text.replace(",", ".")
-    try:
-        return float(text)
-    except ValueError:
+    if len(text) > 40:  # no measure needs more; float() of a huge integer overflows
         return None
+    try:
+        value = float(text)
+    except (ValueError, OverflowError):
+        return None
+    return value if math.isfinite(value) else None
 
 
 def apply_changes(kb: KnowledgeBase, case: Mapping[str, Any],

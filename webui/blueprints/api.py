@@ -80,10 +80,7 @@ def what_if() -> dict[str, Any]:
     lang = _lang()
     if not request.is_json:
         abort(415, description="Send {\"case\": …, \"changes\": …} as JSON.")
-    try:
-        body = json.loads(request.get_data(cache=False))
-    except ValueError as exc:
-        raise CaseError([Problem("", f"the request body is not valid JSON: {exc}")]) from None
+    body = read_bytes(request.get_data(cache=False), name="request body")
     if not isinstance(body, dict) or set(body) - {"case", "changes"} or "case" not in body:
         raise CaseError([Problem("", "send an object with 'case' and 'changes'",
                                  ("case", "changes"))])

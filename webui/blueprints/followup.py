@@ -27,6 +27,7 @@ from webui.forms import parse_number
 from webui.i18n import format_datetime, get_lang, t, today_local
 from webui.plan_status import record_change, validate_change
 from webui.report import citation_index, evaluation_result, report_for
+from webui.routing import MAX_ID
 
 bp = Blueprint("followup", __name__)
 
@@ -48,7 +49,7 @@ def _actor() -> str | None:
     return str(user) if user else None
 
 
-@bp.post("/assessments/<int:assessment_id>/evaluations/<int:evaluation_id>/plan/<recommendation>")
+@bp.post("/assessments/<id:assessment_id>/evaluations/<id:evaluation_id>/plan/<recommendation>")
 def set_status(assessment_id: int, evaluation_id: int, recommendation: str) -> Any:
     assessment = _assessment(assessment_id)
     evaluation = _evaluation(assessment, evaluation_id)
@@ -71,7 +72,7 @@ def set_status(assessment_id: int, evaluation_id: int, recommendation: str) -> A
     return redirect(target, code=303)
 
 
-@bp.get("/assessments/<int:assessment_id>/evaluations/<int:evaluation_id>/report.pdf")
+@bp.get("/assessments/<id:assessment_id>/evaluations/<id:evaluation_id>/report.pdf")
 def report_pdf(assessment_id: int, evaluation_id: int) -> Response:
     from webui.pdf import render_pdf
 
@@ -90,12 +91,14 @@ def report_pdf(assessment_id: int, evaluation_id: int) -> Response:
     return response
 
 
-@bp.get("/assessments/<int:assessment_id>/compare", endpoint="compare")
+@bp.get("/assessments/<id:assessment_id>/compare", endpoint="compare")
 def compare_page(assessment_id: int) -> Any:
     assessment = _assessment(assessment_id)
     evaluations = assessment.evaluations
     first = request.args.get("a", type=int)
     second = request.args.get("b", type=int)
+    if any(n is not None and not 0 < n <= MAX_ID for n in (first, second)):
+        abort(404)
     if first is None or second is None:
         if len(evaluations) < 2:
             abort(404)
@@ -112,7 +115,7 @@ def compare_page(assessment_id: int) -> Any:
 
 
 
-@bp.get("/assessments/<int:assessment_id>/trend")
+@bp.get("/assessments/<id:assessment_id>/trend")
 def trend(assessment_id: int) -> str:
     assessment = _assessment(assessment_id)
     kb, lang = knowledge_base(), get_lang()
@@ -156,7 +159,7 @@ def _what_if_changes(kb: Any, case: dict[str, Any], form: Any) -> dict[str, Any]
     return changes
 
 
-@bp.get("/assessments/<int:assessment_id>/evaluations/<int:evaluation_id>/what-if",
+@bp.get("/assessments/<id:assessment_id>/evaluations/<id:evaluation_id>/what-if",
         endpoint="what_if")
 def what_if_page(assessment_id: int, evaluation_id: int) -> Any:
     assessment = _assessment(assessment_id)
