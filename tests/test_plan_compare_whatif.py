@@ -234,3 +234,18 @@ def test_cli_what_if_added_recommendation_shows_how(capsys: pytest.CaptureFixtur
 def test_result_dataclasses_have_no_untyped_dict_fields() -> None:
     # the view is typed all the way down: a field typed Any would let a rename slip through
     assert all("Any" not in str(f.type) for f in fields(Result))
+
+
+@pytest.mark.parametrize("value", ["1e999", "9" * 500, 10**400, float("nan"), [1], {"a": 1},
+                                   "", None])
+def test_what_if_odd_measure_values_are_problems_or_removals(kb: KnowledgeBase,
+                                                             seed_path: Path, value) -> None:  # type: ignore[no-untyped-def]
+    case = read_case_file(kb, seed_path)
+    changes = {"measures.unexcused_absence_days": value}
+    if value in ("", None):  # an empty value takes the measure out
+        document, applied = apply_changes(kb, case.to_dict(), changes)
+        assert "unexcused_absence_days" not in document.get("measures", {})
+        return
+    with pytest.raises(CaseError) as caught:
+        what_if(kb, case, changes, "en")
+    assert caught.value.problems[0].path == "measures.unexcused_absence_days"

@@ -164,6 +164,31 @@ def document(kb: KnowledgeBase) -> dict[str, Any]:
                 "Evaluate a case", "Evaluation", [lang])},
             "/api/v1/explain/{target}": {"post": _case_operation(
                 "Explain a conclusion for a case", "Explanation", [target, lang])},
+            "/api/v1/what-if": {"post": {
+                "summary": "Evaluate a case as given and with some inputs changed (nothing "
+                           "is stored) and answer what would change",
+                "parameters": [lang],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["case", "changes"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "case": _ref("Case"),
+                        "changes": {"type": "object", "minProperties": 1,
+                                    "description": "case path → new value, e.g. "
+                                                   "findings.ability: good, "
+                                                   "measures.training_hours_last_year: 24, "
+                                                   "factors.minimal_training: remove",
+                                    "additionalProperties": {
+                                        "type": ["string", "number", "boolean", "null"]}}}}}}},
+                "responses": {
+                    "200": _json({"type": "object", "required": [
+                        "changes", "before", "after", "inputs", "verdicts", "added", "removed",
+                        "reprioritised", "unchanged"]}, "what would change"),
+                    "400": _json(_ref("Problems"),
+                                 "the case or the changes are not valid: every problem"),
+                    "413": _json(_ref("HttpError"), "the body is larger than the request limit"),
+                    "415": _json(_ref("HttpError"), "the body is not sent as application/json"),
+                }}},
             "/api/v1/knowledge": {"get": {
                 "summary": "The knowledge base",
                 "responses": {"200": _json({"type": "object"}, "the knowledge base"),

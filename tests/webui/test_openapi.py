@@ -28,8 +28,8 @@ def test_the_description_is_valid_openapi_3_1(client):
     assert document["openapi"] == "3.1.0"
     validate(document)
     assert set(document["paths"]) == {"/api/v1/evaluate", "/api/v1/explain/{target}",
-                                      "/api/v1/knowledge", "/api/v1/openapi.json",
-                                      "/api/v1/training-needs"}
+                                      "/api/v1/what-if", "/api/v1/knowledge",
+                                      "/api/v1/openapi.json", "/api/v1/training-needs"}
 
 
 
