@@ -8,10 +8,17 @@ WeasyPrint fetches nothing from the network: stylesheets and images come from th
 from __future__ import annotations
 
 import mimetypes
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 
 STATIC = Path(__file__).parent / "static"
+MAX_CACHED = 32  # PDFs kept per process (about 100 KB each)
+
+_lock = threading.Lock()
+_cache: OrderedDict[Hashable, bytes] = OrderedDict()
 BASE_URL = "http://kinerja.invalid/"
 LOGO_URL = BASE_URL + "letterhead-logo"
 
@@ -43,4 +50,20 @@ def render_pdf(html: str, logo: str | None = None) -> bytes:
 
     document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=PackageFetcher())
     data: bytes = document.write_pdf()
+    return data
+
+
+def cached_pdf(key: Hashable, render: Callable[[], bytes]) -> bytes:
+    """The PDF for ``key``, rendered once: WeasyPrint takes seconds for a long report, and a
+    head downloads the same report again (the key changes with anything printed in it)."""
+    with _lock:
+        found = _cache.get(key)
+        if found is not None:
+            _cache.move_to_end(key)
+            return found
+    data = render()
+    with _lock:
+        _cache[key] = data
+        while len(_cache) > MAX_CACHED:
+            _cache.popitem(last=False)
     return data

@@ -170,3 +170,22 @@ def test_official_pdf_has_the_verdict_every_title_and_figure(client, app, saved)
     pages = int(re.search(r"Halaman 1 dari (\d+)", pdf).group(1))  # type: ignore[union-attr]
     assert 2 <= pages <= 25
     assert "Lampiran" in pdf and "Daftar rujukan" in pdf
+
+
+def test_pdf_is_rendered_once_until_something_printed_changes(client, saved, monkeypatch):  # type: ignore[no-untyped-def]
+    from webui import pdf
+
+    calls = []
+    monkeypatch.setattr(pdf, "_cache", type(pdf._cache)())
+    monkeypatch.setattr(pdf, "render_pdf",
+                        lambda html, logo=None: calls.append(html) or b"%PDF-" + bytes(len(calls)))
+    assessment_id, (first, _) = saved
+    url = f"/assessments/{assessment_id}/evaluations/{first}"
+    one = client.get(url + "/report.pdf").data
+    two = client.get(url + "/report.pdf").data
+    assert one == two and len(calls) == 1
+    item = plan_ids(text(client.get(url)))[0]
+    client.post(f"{url}/plan/{item}", data={"status": "done", "date": "", "note": "Selesai"})
+    three = client.get(url + "/report.pdf").data
+    assert len(calls) == 2 and three != one
+    assert "Selesai" in calls[1]

@@ -74,21 +74,34 @@ def set_status(assessment_id: int, evaluation_id: int, recommendation: str) -> A
 
 @bp.get("/assessments/<id:assessment_id>/evaluations/<id:evaluation_id>/report.pdf")
 def report_pdf(assessment_id: int, evaluation_id: int) -> Response:
-    from webui.pdf import render_pdf
+    from webui.pdf import cached_pdf, render_pdf
 
     assessment = _assessment(assessment_id)
     evaluation = _evaluation(assessment, evaluation_id)
     lang = get_lang()
     report = report_for(assessment, evaluation, lang, t("not_assessed"))
+    config = current_app.config
+    printed = [config.get(k) for k in ("LETTERHEAD_GOVERNMENT", "LETTERHEAD_OFFICE",
+                                       "LETTERHEAD_ADDRESS", "LETTERHEAD_LOGO", "SIGNATORY_NAME",
+                                       "SIGNATORY_NIP", "SIGNATORY_TITLE", "DISPLAY_TIMEZONE")]
+    history = tuple((r.item.id, r.status, len(r.history)) for r in report.plan)
+    key = (config.get("SQLALCHEMY_DATABASE_URI"), current_app.instance_path, evaluation.id,
+           str(evaluation.created_at), lang, knowledge_base().version, tuple(printed), history,
+           today_local())
+    logo = config.get("LETTERHEAD_LOGO") or None
+    data = cached_pdf(key, lambda: render_pdf(_pdf_html(assessment, evaluation, report), logo))
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="kinerja-{assessment_id}-{evaluation_id}-{lang}.pdf"')
+    return response
+
+
+def _pdf_html(assessment: Assessment, evaluation: Evaluation, report: Any) -> str:
     html = render_template("report/pdf.html", kb=knowledge_base(), assessment=assessment,
                            evaluation=evaluation, report=report, case=evaluation.case or {},
                            pdf=True, config=current_app.config, now=utcnow(), seen_rules=[],
                            may_follow_up=False)
-    response = Response(render_pdf(html, current_app.config.get("LETTERHEAD_LOGO") or None),
-                        mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="kinerja-{assessment_id}-{evaluation_id}-{lang}.pdf"')
-    return response
+    return html
 
 
 @bp.get("/assessments/<id:assessment_id>/compare", endpoint="compare")
