@@ -17,8 +17,8 @@ from flask_compress import Compress
 
 from webui import auth, errors, expert_ext, i18n, report, routing, security
 from webui import db as database
-from webui import plan_status as _plan_status  # noqa: F401  (its table, before create_all)
 from webui.config import Defaults, secret_key
+from webui.db import plan_status as _plan_status  # noqa: F401  (its table, before create_all)
 from webui.startup import StartupError, check_config
 
 __all__ = ["create_app"]

@@ -188,6 +188,7 @@ def document(kb: KnowledgeBase) -> dict[str, Any]:
                                  "the case or the changes are not valid: every problem"),
                     "413": _json(_ref("HttpError"), "the body is larger than the request limit"),
                     "415": _json(_ref("HttpError"), "the body is not sent as application/json"),
+                    **_AUTH_RESPONSES,
                 }}},
             "/api/v1/knowledge": {"get": {
                 "summary": "The knowledge base",

@@ -266,8 +266,8 @@ def evaluation_result(evaluation: Any, lang: str) -> Result:
 
 def report_for(assessment: Any, evaluation: Any, lang: str, not_assessed_label: str) -> Report:
     """The report of a stored evaluation, with the follow-up recorded for its assessment."""
+    from webui.db.plan_status import histories
     from webui.i18n import local_time, today_local
-    from webui.plan_status import histories
 
     return build_report(
         knowledge_base(), evaluation_result(evaluation, lang), evaluation.indicator_notes or {},

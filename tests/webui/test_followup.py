@@ -189,3 +189,28 @@ def test_pdf_is_rendered_once_until_something_printed_changes(client, saved, mon
     three = client.get(url + "/report.pdf").data
     assert len(calls) == 2 and three != one
     assert "Selesai" in calls[1]
+
+
+def test_a_status_change_is_an_audit_event_with_who(client, app, saved):  # type: ignore[no-untyped-def]
+    import json
+
+    import sqlalchemy as sa
+
+    from webui.db.audit import AuditEvent, verify
+
+    assessment_id, (first, _) = saved
+    url = f"/assessments/{assessment_id}/evaluations/{first}"
+    item = plan_ids(text(client.get(url)))[0]
+    client.post(f"{url}/plan/{item}", data={"status": "done", "date": "2026-11-30",
+                                            "note": "Rapat selesai"})
+    with app.app_context():
+        event = db.session.scalars(sa.select(AuditEvent).where(
+            AuditEvent.action == "plan_status")).one()
+        assert event.actor == "kepala" and event.role == "head"
+        assert event.object == f"plan_item/{assessment_id}/{item}"
+        assert json.loads(event.detail) == {"recommendation": item, "evaluation": first,
+                                            "status": "done", "date": "2026-11-30",
+                                            "note": "Rapat selesai"}
+        assert verify().intact
+    page = text(client.get(url))
+    assert "dicatat oleh kepala" in page.split(f'id="plan-{item}"')[1][:4000]

@@ -179,11 +179,11 @@ def test_kinerja_db_upgrade_and_current(tmp_path, capsys):
     instance.mkdir()
     make_release_database(f"sqlite:///{instance / 'kinerja.sqlite'}", tmp_path)
     assert main(["db", "current", "--instance", str(instance)]) == 0
-    assert capsys.readouterr().out.startswith("none (this Kinerja: 0003_training)")
+    assert capsys.readouterr().out.startswith("none (this Kinerja: 0004_plan_status)")
     assert main(["audit", "verify", "--instance", str(instance)]) == 2  # refuses, unchanged
     assert "kinerja db upgrade" in capsys.readouterr().err
     assert main(["db", "upgrade", "--instance", str(instance)]) == 0
-    assert "from revision 0001_release to 0003_training" in capsys.readouterr().out
+    assert "from revision 0001_release to 0004_plan_status" in capsys.readouterr().out
     assert main(["db", "upgrade", "--instance", str(instance)]) == 0
     assert "is current" in capsys.readouterr().out
     assert main(["audit", "verify", "--instance", str(instance)]) == 0

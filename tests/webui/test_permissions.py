@@ -85,6 +85,17 @@ TABLE: list[tuple[str, str, str, Any, str]] = [
     ("change user", "POST", "/admin/users/pelatih",
      {"action": "role", "role": "trainer"}, ADMIN_POST),
     ("add office", "POST", "/admin/offices", "new_office", ADMIN_POST),
+    ("plan status", "POST", "/assessments/{A}/evaluations/{E}/plan/complete_assessment",
+     {"status": "in_progress", "date": "", "note": ""}, WRITE),
+    ("plan status, archived", "POST",
+     "/assessments/{X}/evaluations/{E}/plan/complete_assessment", {"status": "done"},
+     "anon=302 admin=403 head=404 head2=404 trainer=403 auditor=403"),
+    ("official PDF", "GET", "/assessments/{A}/evaluations/{E}/report.pdf", None, READ),
+    ("compare", "GET", "/assessments/{A}/compare?a={E}&b={E}", None, READ),
+    ("trend", "GET", "/assessments/{A}/trend", None, READ),
+    ("what-if page", "GET", "/assessments/{A}/evaluations/{E}/what-if?finding-ability=good",
+     None, READ),
+    ("glossary", "GET", "/knowledge/glossary", None, "anon=302 *=200"),
     ("knowledge", "GET", "/knowledge/", None, "anon=302 *=200"),
     *[(f"knowledge {page}", "GET", f"/knowledge/{page}", None, "anon=302 *=200")
       for page in ("factors", "measures", "diagnoses", "recommendations", "references",
@@ -93,6 +104,7 @@ TABLE: list[tuple[str, str, str, Any, str]] = [
     ("logout", "POST", "/logout", {}, "anon=302 *=303"),
     ("API evaluate", "POST", "/api/v1/evaluate", "json", API),
     ("API explain", "POST", "/api/v1/explain/overall", "json", API),
+    ("API what-if", "POST", "/api/v1/what-if", "what_if", API),
     ("API knowledge", "GET", "/api/v1/knowledge", None, API),
     ("API description", "GET", "/api/v1/openapi.json", None, API),
     # the trainers' side (issue 10)
@@ -135,6 +147,8 @@ def _data(kind: Any, caller: str, seed_case: dict[str, Any], form_fields: Callab
         return {"data": {"import_file": (io.BytesIO(b"subject: {name: Impor}"), "c.yaml")}}
     if kind == "json":
         return {"json": seed_case}
+    if kind == "what_if":
+        return {"json": {"case": seed_case, "changes": {"findings.ability": "good"}}}
     return {"data": kind} if kind is not None else {}
 
 
@@ -173,6 +187,7 @@ def test_the_table_covers_every_route(app):
             for name, placeholder in (("assessment_id", "{A}"), ("evaluation_id", "{E}"),
                                       ("username", "pelatih"),
                                       ("rule_id", "evidence.triangulation"),
+                                      ("recommendation", "complete_assessment"),
                                       ("target", "overall"), ("fmt", "xlsx"),
                                       ("kind", "xlsx"), ("token", "T" * 22)):
                 if placeholder is not None:

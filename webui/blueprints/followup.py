@@ -1,5 +1,10 @@
 """The department head's follow-up of a report: plan statuses, the official PDF, comparing two
-evaluations, the trend of an assessment, and WHAT-IF (nothing saved)."""
+evaluations, the trend of an assessment, and WHAT-IF (nothing saved).
+
+Access is ``webui.auth``'s, as for the report itself: reading needs ``assessment.read`` and
+that the user may see the assessment (404 otherwise: a head sees their offices' only); setting
+a plan item's status needs ``assessment.write`` on a live assessment, and every change is an
+audit event (``plan_status``) in the same transaction as its row."""
 
 from __future__ import annotations
 
@@ -20,20 +25,28 @@ from flask import (
 from expert import CaseError, Problem, parse_case
 from expert.compare import compare
 from expert.whatif import what_if
+from webui.auth import actor, may_change, may_see, require
 from webui.charts import trend_chart
-from webui.db import Assessment, Evaluation, db, utcnow
+from webui.db import Assessment, AssessmentGone, Evaluation, db, utcnow, write
+from webui.db.audit import append
+from webui.db.plan_status import record_change, validate_change
 from webui.expert_ext import knowledge_base
 from webui.forms import parse_number
 from webui.i18n import format_datetime, get_lang, t, today_local
-from webui.plan_status import record_change, validate_change
 from webui.report import citation_index, evaluation_result, report_for
 from webui.routing import MAX_ID
 
 bp = Blueprint("followup", __name__)
 
 
-def _assessment(assessment_id: int) -> Assessment:
-    return db.get_or_404(Assessment, assessment_id)
+def _assessment(assessment_id: int, permission: str | None = None) -> Assessment:
+    """The assessment if the user may see it (404 otherwise); 403 without ``permission``."""
+    found = db.get_or_404(Assessment, assessment_id)
+    if not may_see(found):
+        abort(404)
+    if permission is not None and not may_change(found, permission):
+        abort(403)
+    return found
 
 
 def _evaluation(assessment: Assessment, evaluation_id: int) -> Evaluation:
@@ -43,15 +56,10 @@ def _evaluation(assessment: Assessment, evaluation_id: int) -> Evaluation:
     return found
 
 
-def _actor() -> str | None:
-    """Who records a change: the signed-in user once accounts exist."""
-    user = getattr(request, "remote_user", None)
-    return str(user) if user else None
-
-
 @bp.post("/assessments/<id:assessment_id>/evaluations/<id:evaluation_id>/plan/<recommendation>")
+@require("assessment.write")
 def set_status(assessment_id: int, evaluation_id: int, recommendation: str) -> Any:
-    assessment = _assessment(assessment_id)
+    assessment = _assessment(assessment_id, "assessment.write")
     evaluation = _evaluation(assessment, evaluation_id)
     if evaluation_result(evaluation, get_lang()).recommendation(recommendation) is None:
         abort(404)
@@ -65,14 +73,27 @@ def set_status(assessment_id: int, evaluation_id: int, recommendation: str) -> A
         for field, key in errors.items():
             flash(t(key, field=t(f"plan.{field}")), "error")
         return redirect(target, code=303)
-    record_change(assessment.id, evaluation.id, recommendation, change, _actor())
-    db.session.commit()
+    who = actor()
+
+    def unit_of_work() -> None:
+        record_change(assessment.id, evaluation.id, recommendation, change, who.username)
+        append(who, "plan_status", "plan_item", f"{assessment.id}/{recommendation}",
+               assessment_id=assessment.id,
+               detail={"recommendation": recommendation, "evaluation": evaluation.id,
+                       "status": change.status, "date": change.on.isoformat(),
+                       "note": change.note})
+
+    try:
+        write(unit_of_work)
+    except AssessmentGone:
+        abort(404)
     title = knowledge_base().label("recommendations", recommendation, get_lang())
     flash(t("plan.saved", title=title, status=t(f"status.{change.status}")), "success")
     return redirect(target, code=303)
 
 
 @bp.get("/assessments/<id:assessment_id>/evaluations/<id:evaluation_id>/report.pdf")
+@require("assessment.read")
 def report_pdf(assessment_id: int, evaluation_id: int) -> Response:
     from webui.pdf import cached_pdf, render_pdf
 
@@ -105,6 +126,7 @@ def _pdf_html(assessment: Assessment, evaluation: Evaluation, report: Any) -> st
 
 
 @bp.get("/assessments/<id:assessment_id>/compare", endpoint="compare")
+@require("assessment.read")
 def compare_page(assessment_id: int) -> Any:
     assessment = _assessment(assessment_id)
     evaluations = assessment.evaluations
@@ -129,6 +151,7 @@ def compare_page(assessment_id: int) -> Any:
 
 
 @bp.get("/assessments/<id:assessment_id>/trend")
+@require("assessment.read")
 def trend(assessment_id: int) -> str:
     assessment = _assessment(assessment_id)
     kb, lang = knowledge_base(), get_lang()
@@ -174,6 +197,7 @@ def _what_if_changes(kb: Any, case: dict[str, Any], form: Any) -> dict[str, Any]
 
 @bp.get("/assessments/<id:assessment_id>/evaluations/<id:evaluation_id>/what-if",
         endpoint="what_if")
+@require("assessment.read")
 def what_if_page(assessment_id: int, evaluation_id: int) -> Any:
     assessment = _assessment(assessment_id)
     evaluation = _evaluation(assessment, evaluation_id)

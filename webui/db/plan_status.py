@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from expert.plan import STATUSES
-from webui.db import db, utcnow
+from webui.db.base import db, utcnow
 
 MAX_FOLLOWUP_NOTE = 1000
 
