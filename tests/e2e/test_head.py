@@ -156,37 +156,34 @@ PAGES = ("/", "/assessments/new", "/assessments/upload", "/knowledge/", "/knowle
          "/knowledge/glossary")
 
 
-def test_every_page_fits_a_phone(browser: Any, live_server: str, screenshots: Path) -> None:
-    context = browser.new_context(viewport={"width": PHONE, "height": 800}, locale="id-ID")
-    page = context.new_page()
-    try:
-        enter_quickly(page, live_server, "Unit " + "sangat-panjang-" * 12)
-        page.locator("#notes").fill("x" * 600)  # an unbroken note must wrap too
-        page.locator("#note-ability").fill("y" * 600)
+def test_every_page_fits_a_phone(page_as: Any, live_server: str, screenshots: Path) -> None:
+    page = page_as("kepala")
+    page.set_viewport_size({"width": PHONE, "height": 800})
+    enter_quickly(page, live_server, "Unit " + "sangat-panjang-" * 12)
+    page.locator("#notes").fill("x" * 600)  # an unbroken note must wrap too
+    page.locator("#note-ability").fill("y" * 600)
+    fits(page)
+    page.screenshot(path=str(screenshots / "head-form-phone.png"), full_page=True)
+    page.get_by_role("button", name="Evaluasi dan simpan").click()
+    expect(page).to_have_url(re.compile(r"/assessments/\d+$"))
+    report_url = page.url
+    fits(page)
+    page.screenshot(path=str(screenshots / "head-report-phone.png"), full_page=True)
+    page.get_by_role("link", name="Ubah dan evaluasi ulang").click()
+    fits(page)
+    page.locator("#rating-ability-all").select_option("good")
+    page.get_by_role("button", name="Evaluasi dan simpan").click()
+    expect(page).to_have_url(report_url)
+    assessment = report_url.rsplit("/", 1)[1]
+    evaluation = re.search(r"/evaluations/(\d+)/what-if",
+                           page.content()).group(1)  # type: ignore[union-attr]
+    for path in (f"/assessments/{assessment}/compare", f"/assessments/{assessment}/trend",
+                 f"/assessments/{assessment}/evaluations/{evaluation}/what-if"
+                 "?finding-ability=poor", *PAGES):
+        page.goto(live_server + path)
         fits(page)
-        page.screenshot(path=str(screenshots / "head-form-phone.png"), full_page=True)
-        page.get_by_role("button", name="Evaluasi dan simpan").click()
-        expect(page).to_have_url(re.compile(r"/assessments/\d+$"))
-        report_url = page.url
-        fits(page)
-        page.screenshot(path=str(screenshots / "head-report-phone.png"), full_page=True)
-        page.get_by_role("link", name="Ubah dan evaluasi ulang").click()
-        fits(page)
-        page.locator("#rating-ability-all").select_option("good")
-        page.get_by_role("button", name="Evaluasi dan simpan").click()
-        expect(page).to_have_url(report_url)
-        assessment = report_url.rsplit("/", 1)[1]
-        evaluation = re.search(r"/evaluations/(\d+)/what-if",
-                               page.content()).group(1)  # type: ignore[union-attr]
-        for path in (f"/assessments/{assessment}/compare", f"/assessments/{assessment}/trend",
-                     f"/assessments/{assessment}/evaluations/{evaluation}/what-if"
-                     "?finding-ability=poor", *PAGES):
-            page.goto(live_server + path)
-            fits(page)
-        page.goto(f"{live_server}/assessments/{assessment}/compare")
-        page.screenshot(path=str(screenshots / "head-compare-phone.png"), full_page=True)
-        page.goto(f"{live_server}/assessments/{assessment}/evaluations/{evaluation}/what-if"
-                  "?finding-ability=poor")
-        page.screenshot(path=str(screenshots / "head-whatif-phone.png"), full_page=True)
-    finally:
-        context.close()
+    page.goto(f"{live_server}/assessments/{assessment}/compare")
+    page.screenshot(path=str(screenshots / "head-compare-phone.png"), full_page=True)
+    page.goto(f"{live_server}/assessments/{assessment}/evaluations/{evaluation}/what-if"
+              "?finding-ability=poor")
+    page.screenshot(path=str(screenshots / "head-whatif-phone.png"), full_page=True)
