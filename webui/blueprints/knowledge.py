@@ -91,7 +91,7 @@ def rule(rule_id: str) -> str:
         reachable=kv.reachable_recommendations(kb, found))
 
 
-GLOSSARY_FILE = Path(__file__).parent.parent / "translations" / "glossary.yaml"
+GLOSSARY_FILE = Path(__file__).parent.parent / "content" / "glossary.yaml"
 
 
 @cache
