@@ -24,17 +24,18 @@ from expert.i18n import tr as tr_text
 LANG_COOKIE = "lang"
 LANG_COOKIE_AGE = 365 * 24 * 3600
 MESSAGES_FILE = Path(__file__).parent / "translations" / "messages.yaml"
+AREA_FILES = ("training.yaml",)
 
 
 @cache
 def messages() -> dict[str, dict[str, str]]:
     with MESSAGES_FILE.open(encoding="utf-8") as handle:
         data: dict[str, dict[str, str]] = yaml.safe_load(handle)
-    # one more file per area (training.yaml, …), so areas do not edit one shared file
-    for extra in sorted(MESSAGES_FILE.parent.glob("*.yaml")):
-        if extra != MESSAGES_FILE:
-            with extra.open(encoding="utf-8") as handle:
-                data.update(yaml.safe_load(handle) or {})
+    # the interface words of an area kept in a file of its own, so areas do not all edit one
+    # file (translations/ holds other data too, e.g. a glossary)
+    for name in AREA_FILES:
+        with (MESSAGES_FILE.parent / name).open(encoding="utf-8") as handle:
+            data.update(yaml.safe_load(handle) or {})
     return data
 
 
