@@ -111,6 +111,7 @@ TABLE: list[tuple[str, str, str, Any, str]] = [
     ("training needs", "GET", "/training/", None, "anon=302 *=200"),
     ("training print", "GET", "/training/print", None, "anon=302 *=200"),
     ("training export", "GET", "/training/export.xlsx", None, "anon=302 *=200"),
+    ("training PDF", "GET", "/training/print.pdf", None, "anon=302 *=200"),
     ("save plan", "POST", "/training/plans", {"title": "Rencana"},
      "anon=302 admin=303 trainer=303 *=403"),
     ("import page", "GET", "/assessments/import/", None, IMPORT),

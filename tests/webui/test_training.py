@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -222,3 +224,18 @@ def test_a_head_does_not_see_saved_plans(app: Flask, imported: FlaskClient,
     assert "saved-plans" not in client.get("/training/").get_data(as_text=True)
     # a head's analysis is their offices' only: none of the imported ones
     assert "0 penilaian" in client.get("/training/").get_data(as_text=True)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_the_akpk_as_pdf(app: Flask, imported: FlaskClient) -> None:
+    response = imported.get("/training/print.pdf?office=Dinas+Pendidikan")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    done = subprocess.run(["pdftotext", "-", "-"], input=response.data, capture_output=True,
+                          check=True)
+    text = " ".join(done.stdout.decode().split())
+    assert "Analisis Kebutuhan Pengembangan Kompetensi (AKPK)" in text
+    assert "Pegawai 01-A" in text and "training.below_entitlement" in text  # HOW
+    with app.app_context():
+        event = db.session.scalars(sa.select(AuditEvent).where(
+            AuditEvent.action == "export")).one()
+        assert '"pdf"' in event.detail

@@ -12,6 +12,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -211,6 +212,25 @@ def print_report() -> str:
         "training/print.html", ws=workspace, data=workspace.data(lang),
         heat=workspace.heat(lang),
         topic_labels={k: kb.label("topics", k, lang) for k in kb.topics})
+
+
+@bp.get("/print.pdf")
+@require("training.read")
+def print_pdf() -> Response:
+    """The printable AKPK as PDF (WeasyPrint, from the same page), an audited export."""
+    from webui.pdf import render_pdf
+
+    html = print_report()
+    workspace_selection = selection_from(request.args)
+    with writing():
+        append(actor(), "export", "training_needs", None,
+               detail={"format": "pdf", "table": "all",
+                       "selection": workspace_selection.to_dict(),
+                       "plan": request.args.get("plan") or None})
+    data = render_pdf(html, current_app.config.get("LETTERHEAD_LOGO") or None)
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = 'attachment; filename="kinerja-akpk.pdf"'
+    return response
 
 
 def training_needs_document(args: Any, lang: str) -> dict[str, Any]:
