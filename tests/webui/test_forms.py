@@ -149,3 +149,25 @@ def test_form_leaves_validation_to_the_server(client):
     assert re.search(r'<form[^>]*id="assessment-form"[^>]*novalidate', page)
     assert 'data-unsaved-warning="Isian belum disimpan.' in page
     assert page.count('class="rating-select rating-all"') == 10
+
+
+def test_language_switch_without_javascript_keeps_the_draft(client, form_fields):
+    fields = form_fields({"subject": {"name": "Draf tanpa JS"},
+                          "findings": {"ability": {"interview": "fair"}},
+                          "factors": ["minimal_training"],
+                          "measures": {"training_hours_last_year": 8}})
+    fields["switch_lang"] = "en"
+    response = client.post("/assessments/new", data=fields)
+    assert response.status_code == 200
+    assert "lang=en" in response.headers["Set-Cookie"]
+    page = response.get_data(as_text=True)
+    assert '<html lang="en">' in page and "Subject name" in page
+    assert 'value="Draf tanpa JS"' in page
+    assert re.search(r'name="rating-ability-interview".*?value="fair" selected', page, re.S)
+    assert re.search(r'id="factor-minimal_training"[^>]*checked', page)
+    assert 'value="8"' in page and 'name="switch_lang"' not in page.split("<noscript>")[0]
+    assert "/assessments/" not in response.headers.get("Location", "")  # nothing saved
+    assert client.get("/").get_data(as_text=True).count("Draf tanpa JS") == 0
+    bad = dict(fields)
+    bad["switch_lang"] = "fr"
+    assert client.post("/assessments/new", data=bad).status_code == 400

@@ -16,6 +16,8 @@ from flask import (
     Response,
     abort,
     flash,
+    g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -26,6 +28,7 @@ from sqlalchemy.orm import selectinload
 
 from expert import Case, CaseError, evaluate, parse_case, read_case_stream
 from expert.case_messages import shorten
+from expert.i18n import LANGUAGES
 from webui import listing
 from webui.auth import actor, may_change, may_see, require, scoped, visible_assessments
 from webui.db import (
@@ -53,7 +56,7 @@ from webui.forms import (
     note_name,
     rating_name,
 )
-from webui.i18n import get_lang, t, today_local
+from webui.i18n import LANG_COOKIE, LANG_COOKIE_AGE, get_lang, t, today_local
 from webui.report import report_for
 from webui.routing import MAX_ID
 from webui.tree_cache import tree_renderer
@@ -61,6 +64,7 @@ from webui.tree_cache import tree_renderer
 bp = Blueprint("assessments", __name__)
 
 UPLOAD_FIELD = "case_file"
+SWITCH_FIELD = "switch_lang"
 OFFICE_FIELD = "office_id"
 REASON_LIMIT = 2000
 
@@ -191,12 +195,33 @@ def archived() -> str:
                            kb=knowledge_base(), archived=True)
 
 
+def _language_switch(form: AssessmentForm, assessment: Assessment | None) -> Any | None:
+    """The form's own language buttons (shown without JavaScript; with it the header's switch
+    keeps the draft in the browser) post the draft: it comes back in the chosen language with
+    every entry kept, nothing validated or saved."""
+    chosen = request.form.get(SWITCH_FIELD)
+    if chosen is None:
+        return None
+    if chosen not in LANGUAGES:
+        abort(400)
+    g.lang = chosen
+    form.values.pop(SWITCH_FIELD, None)
+    body, status = _render_form(form, assessment=assessment)
+    response = make_response(body, status)
+    response.set_cookie(LANG_COOKIE, chosen, max_age=LANG_COOKIE_AGE, samesite="Lax",
+                        httponly=True, secure=request.is_secure)
+    return response
+
+
 @bp.route("/assessments/new", methods=("GET", "POST"))
 @require("assessment.write")
 def new() -> Any:
     kb = knowledge_base()
     if request.method == "POST":
         form = AssessmentForm.from_request(kb, request.form)
+        switched = _language_switch(form, None)
+        if switched is not None:
+            return switched
         case = form.validate(t, get_lang())
         if case is None:
             return _render_form(form, status=400)
@@ -230,6 +255,9 @@ def edit(assessment_id: int) -> Any:
     assessment = _assessment(assessment_id, "assessment.write")
     if request.method == "POST":
         form = AssessmentForm.from_request(kb, request.form)
+        switched = _language_switch(form, assessment)
+        if switched is not None:
+            return switched
         case = form.validate(t, get_lang())
         if case is None:
             return _render_form(form, assessment=assessment, status=400)
