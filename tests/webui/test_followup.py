@@ -20,6 +20,8 @@ def saved(client, app, seed_case, form_fields):  # type: ignore[no-untyped-def]
     """The seed case saved through the form, then saved again with ability good."""
     fields = form_fields(seed_case, {"ability": "Dua pegawai belum menguasai aplikasi."})
     fields["measure-training_hours_last_year"] = "12,5"
+    fields["measure-unexcused_absence_days"] = "4"
+    fields["measure-staff_below_minimum_training"] = "3"
     first = client.post("/assessments/new", data=fields)
     assert first.status_code == 303
     assessment_id = int(first.headers["Location"].rsplit("/", 1)[1])
@@ -164,7 +166,12 @@ def test_official_pdf_has_the_verdict_every_title_and_figure(client, app, saved)
     assert titles
     for title in titles:
         assert " ".join(title.split()) in pdf
-    assert "12,5" in pdf  # the figure entered
+    # every figure entered, in Indonesian notation, and every factor
+    for figure in ("12,5 JP", "4 hari", "3 pegawai"):
+        assert figure in pdf, figure
+    for factor in ("Kurangnya inovasi", "Minimnya pelatihan", "Ketersediaan sarana",
+                   "Perencanaan anggaran"):
+        assert factor in pdf, factor
     assert "Hj. Siti Rahmah, S.E." in pdf and "197001012000032001" in pdf
     assert "Halaman 1 dari" in pdf
     pages = int(re.search(r"Halaman 1 dari (\d+)", pdf).group(1))  # type: ignore[union-attr]
