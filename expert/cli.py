@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
                      "performance (Kinerja: saran kinerja PNS yang dapat dijelaskan).")
     parser.add_argument("--knowledge", metavar="DIR", type=Path,
                         help="knowledge base folder (default: the one shipped with Kinerja)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="read the knowledge base from its files, not from the cache "
+                        "(KINERJA_CACHE_DIR; `kb check` never uses it)")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     evaluate = commands.add_parser("evaluate", help="evaluate a case file")
@@ -223,7 +226,13 @@ def _report(error: Exception, lang: str) -> None:
         _err(f"kinerja: {error}")
 
 
-def _load(args: argparse.Namespace) -> Any:
+def _load(args: argparse.Namespace, cached: bool = False) -> Any:
+    """The knowledge base; ``cached``: restored with its network from the persistent cache
+    when that matches the files (a command that consults: evaluate, explain)."""
+    if cached and not args.no_cache:
+        from expert.cache import load_knowledge_base_cached
+
+        return load_knowledge_base_cached(args.knowledge)
     from expert import load_knowledge_base
 
     return load_knowledge_base(args.knowledge)
@@ -244,7 +253,7 @@ def _audiences(kb: Any, lang: str) -> dict[str, str]:
 def _evaluate(args: argparse.Namespace) -> int:
     from expert import evaluate
 
-    kb = _load(args)
+    kb = _load(args, cached=True)
     result = evaluate(kb, _read_case(kb, args.case)).to_dict(args.lang)
     if args.format == "json":
         output = json.dumps(result, ensure_ascii=False, indent=2) + "\n"
@@ -264,7 +273,7 @@ def _explain(args: argparse.Namespace) -> int:
     from expert import evaluate
     from expert.render import render_explanation
 
-    kb = _load(args)
+    kb = _load(args, cached=True)
     explanation = evaluate(kb, _read_case(kb, args.case)).explain(args.target, args.lang)
     kind = {"recommendation": "recommendations", "diagnosis": "diagnoses"}.get(
         explanation.get("kind", ""))

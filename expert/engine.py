@@ -20,7 +20,7 @@ from expert.case import COMBINED_SOURCE, Case
 from expert.kb.model import KnowledgeBase
 from expert.kb.model import Rule as KnowledgeRule
 from expert.rules import facts as F
-from expert.rules.adapter import LayeredEngine, Match
+from expert.rules.adapter import IndexedReteMatcher, LayeredEngine, Match
 from expert.rules.adapter import fact as make_fact
 from expert.rules.compiler import compile_rules
 from expert.rules.generic import aggregate, assessment_scope, combine_sources
@@ -30,13 +30,18 @@ from expert.trace import FactRecord, Firing, Trace
 class KinerjaEngine(LayeredEngine):
     """A RETE engine built for one knowledge base; ``consult`` runs one case."""
 
-    def __init__(self, kb: KnowledgeBase):
+    def __init__(self, kb: KnowledgeBase, network: IndexedReteMatcher | None = None):
+        """Build the network for ``kb``'s rules, or adopt ``network``: one built for this very
+        ``kb`` and restored unused from the cache (:mod:`expert.cache`)."""
         self.kb = kb
         self.trace = Trace()
         self._pending: list[Any] = []
         self._triangulation = kb.rule_of_kind("triangulation")
         self._dimension_aggregation = kb.rule_of_kind("dimension_aggregation")
         self._overall_aggregation = kb.rule_of_kind("overall_aggregation")
+        if network is not None:
+            super().__init__(network)
+            return
         # experta collects rules from the class, so each engine gets its own class and its own
         # Rule objects: nothing is shared between engines (and threads).
         rules = compile_rules(kb, KinerjaEngine._conclude_knowledge_rule)
@@ -185,6 +190,13 @@ class EnginePool:
         self.kb = kb
         self.keep = keep  # idle engines kept at most: memory stays bounded after a burst
         self._idle: list[KinerjaEngine] = []
+
+    def give(self, engine: KinerjaEngine) -> None:
+        """Add an idle engine built elsewhere (e.g. restored from the cache) for ``kb``."""
+        if engine.kb is not self.kb:
+            raise ValueError("the engine was built for another knowledge base")
+        if len(self._idle) < self.keep:
+            self._idle.append(engine)
 
     @contextmanager
     def borrow(self) -> Iterator[KinerjaEngine]:

@@ -63,9 +63,16 @@ def load_knowledge_base(directory: str | Path | None = None) -> KnowledgeBase:
 
     Raises KnowledgeBaseError listing every problem found, each with its file and key path.
     """
+    return read_knowledge_base(directory)[0]
+
+
+def read_knowledge_base(directory: str | Path | None = None
+                        ) -> tuple[KnowledgeBase, dict[str, bytes | None]]:
+    """:func:`load_knowledge_base`, and every file it asked for with its bytes (None: absent),
+    in the order it read them."""
     root = Path(directory) if directory is not None else default_knowledge_dir()
     reader = _Reader(root)
-    return reader.load()
+    return reader.load(), reader.files
 
 
 class _Document(dict[Any, Any]):
@@ -96,6 +103,9 @@ class _Reader:
         self.file = ""
         self.digest = hashlib.sha256()
         self.documents: dict[str, _Document] = {}
+        # every file asked for, in order, with its bytes (None: absent): what the base was
+        # made of, which the cache (expert.cache) compares before it trusts a saved base
+        self.files: dict[str, bytes | None] = {}
 
     # -- reporting ---------------------------------------------------------------------------
     def problem(self, path: str, message: str, allowed: Iterable[str] = ()) -> None:
@@ -105,6 +115,7 @@ class _Reader:
     def read(self, relative: str, required: bool = True) -> Any:
         self.file = relative
         path = self.root / relative
+        self.files[relative] = None
         if not path.is_file():
             if required:
                 self.problem("", "file is missing")
@@ -114,6 +125,7 @@ class _Reader:
         except OSError as exc:
             self.problem("", f"cannot read the file: {exc.strerror or exc}")
             return None
+        self.files[relative] = raw
         self.digest.update(relative.encode() + b"\0" + raw + b"\0")
         try:
             data = safe_load(raw.decode("utf-8"))

@@ -20,6 +20,12 @@ files stay unmodified; the one runtime patch, to ``Token.copy``, is documented b
   are matched in one pass, and the next layer follows. The firing sequence is unchanged.
 * **No per-reset reflection.** experta finds deffacts with ``inspect.getmembers`` on every
   ``reset()``; the engine's only deffact, the initial fact, is declared directly.
+* **A built network can be saved and restored** (:class:`NetworkPickler`,
+  :class:`NetworkUnpickler`), for the CLI's persistent cache: unpickling a network is a tenth of
+  building it. experta's checks hold closures, and its tuple types validate their arguments in
+  ``__new__``, so each is pickled as what rebuilds it exactly: a check from its field and
+  constraint (``FeatureCheck(what, how)``, interned as experta interns it), a tuple or fact
+  from its items and attributes.
 
 The conflict resolution strategy also lives here: experta's depth strategy with the rule's
 position in the knowledge base as the last tie-breaker, so that the order is total.
@@ -29,6 +35,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -53,7 +60,13 @@ from experta.agenda import Agenda  # noqa: E402  (after the guarded experta impo
 from experta.factlist import FactList  # noqa: E402
 from experta.fieldconstraint import L  # noqa: E402
 from experta.matchers.rete import ReteMatcher  # noqa: E402
-from experta.matchers.rete.check import FeatureCheck, TypeCheck  # noqa: E402
+from experta.conditionalelement import ConditionalElement  # noqa: E402
+from experta.matchers.rete.check import (  # noqa: E402
+    FactCapture,
+    FeatureCheck,
+    TypeCheck,
+    WhereCheck,
+)
 from experta.matchers.rete.mixins import NoMemory  # noqa: E402
 from experta.matchers.rete.nodes import FeatureTesterNode  # noqa: E402
 from experta.matchers.rete.token import Token  # noqa: E402
@@ -68,7 +81,7 @@ P = experta.P
 Rule = experta.Rule
 
 __all__ = ["NOT", "P", "Action", "Fact", "IndexedReteMatcher", "InitialFact", "LayeredEngine",
-           "Match", "OrderedDepthStrategy", "Rule", "fact"]
+           "Match", "NetworkPickler", "NetworkUnpickler", "OrderedDepthStrategy", "Rule", "fact"]
 
 # -- patches to experta (each documented here and tested in tests/test_adapter.py) ----------
 # experta copies a token on entry to every node, and Token's constructor re-checks on each copy
@@ -258,6 +271,27 @@ class LayeredEngine(experta.KnowledgeEngine):  # type: ignore[misc,name-defined]
     __matcher__ = IndexedReteMatcher
     __strategy__ = OrderedDepthStrategy
 
+    def __init__(self, network: IndexedReteMatcher | None = None):
+        """Build the network from the class's rules, or adopt ``network``: one restored by
+        :class:`NetworkUnpickler` from a pristine network (never used by another engine)."""
+        if network is None:
+            super().__init__()
+            return
+        if not isinstance(network, self.__matcher__) or getattr(network, "engine", 0) is not None:
+            raise TypeError("not a restored, unowned network")
+        self.running = False
+        self.facts = FactList()
+        self.agenda = Agenda()
+        network.engine = self
+        self.matcher = network
+        self.strategy = self.__strategy__()
+
+    @property
+    def network(self) -> IndexedReteMatcher:
+        """The engine's RETE network (pickle it with :class:`NetworkPickler` before the first
+        consultation: a used network holds that consultation's tokens)."""
+        return self.matcher  # type: ignore[no-any-return]
+
     def start(self) -> None:
         """experta's ``reset()`` without the reflection: an empty agenda and fact list, and the
         initial fact (the anchor of purely negative rules) matched."""
@@ -318,3 +352,69 @@ def _nodes_with_memory(root: Any) -> list[Any]:
 
 def _fact_id(fact: Any) -> int:
     return int(fact["__factid__"])
+
+
+# -- saving and restoring a built network ----------------------------------------------------
+def _tuple_of(cls: type, items: tuple[Any, ...], state: dict[str, Any] | None) -> Any:
+    """An experta tuple type (rule, pattern, field constraint) with its items and attributes,
+    without its ``__new__``, which takes other arguments than its items."""
+    made = tuple.__new__(cls, items)
+    if state:
+        made.__dict__.update(state)
+    return made
+
+
+def _fact_of(cls: type, items: dict[Any, Any], state: dict[str, Any]) -> Any:
+    """A fact (a pattern in a rule) with its fields and attributes, as :func:`fact` makes one."""
+    made: Any = dict.__new__(cls)
+    dict.update(made, items)
+    made.__dict__.update(state)
+    return made
+
+
+class NetworkPickler(pickle.Pickler):
+    """Pickles a built network (``engine.network``) and anything it refers to (the knowledge
+    base's rules). The engine that owns the network is left out: restored, the network belongs
+    to no engine until :class:`LayeredEngine` adopts it."""
+
+    def persistent_id(self, obj: Any) -> Any:
+        if isinstance(obj, experta.KnowledgeEngine):
+            return "engine"
+        return None
+
+    def reducer_override(self, obj: Any) -> Any:
+        kind = type(obj)
+        if kind is FeatureCheck:  # its check function is a closure: made again from these
+            return FeatureCheck, (obj.what, obj.how)
+        if kind is TypeCheck:
+            return TypeCheck, (obj.fact_type,)
+        if kind is FactCapture:
+            return FactCapture, (obj.bind,)
+        if kind is WhereCheck:
+            return WhereCheck, (obj.test,)
+        if isinstance(obj, experta.Fact):
+            return _fact_of, (kind, dict(obj), obj.__dict__)
+        if isinstance(obj, ConditionalElement):
+            return _tuple_of, (kind, tuple(obj), getattr(obj, "__dict__", None))
+        return NotImplemented
+
+
+# where a restored network's classes may come from: nothing else is ever loaded
+_RESTORABLE = ("expert.", "experta.")
+_RESTORABLE_BUILTINS = frozenset({"getattr", "frozenset", "set"})
+
+
+class NetworkUnpickler(pickle.Unpickler):
+    """Restores what :class:`NetworkPickler` saved. Only Kinerja's and experta's classes (and
+    ``getattr`` for bound methods) are loaded: a file that names anything else is refused."""
+
+    def persistent_load(self, pid: Any) -> Any:
+        if pid != "engine":
+            raise pickle.UnpicklingError(f"unknown persistent id {pid!r}")
+        return None
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module.startswith(_RESTORABLE) or module == "pathlib"
+                or (module == "builtins" and name in _RESTORABLE_BUILTINS)):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"refused to load {module}.{name}")
