@@ -39,8 +39,8 @@ _HOMES = {
     "CaseError": "expert.errors", "KinerjaError": "expert.errors",
     "KnowledgeBaseError": "expert.errors", "Problem": "expert.errors",
     "UnknownTargetError": "expert.errors", "Evaluation": "expert.evaluation",
-    "KnowledgeBase": "expert.kb", "default_knowledge_dir": "expert.kb",
-    "load_knowledge_base": "expert.kb",
+    "KnowledgeBase": "expert.kb.model", "default_knowledge_dir": "expert.kb.location",
+    "load_knowledge_base": "expert.kb.loader",
 }
 
 

@@ -60,7 +60,7 @@ def load_knowledge_base_cached(directory: str | Path | None = None) -> Knowledge
     from expert.engine import KinerjaEngine, pool_for
 
     if directory is None:
-        from expert.kb.loader import default_knowledge_dir
+        from expert.kb.location import default_knowledge_dir
 
         directory = default_knowledge_dir()
     root = Path(directory)

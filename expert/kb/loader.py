@@ -13,6 +13,7 @@ import yaml
 from expert.errors import KnowledgeBaseError, Problem
 from expert.i18n import LANGUAGES, normalise_word
 from expert.kb.development import read_development
+from expert.kb.location import default_knowledge_dir
 from expert.kb.model import (
     CONCLUSION_KINDS,
     GENERIC_KINDS,
@@ -34,6 +35,8 @@ from expert.kb.model import (
 from expert.rules.conditions import BUILT_IN_VOCABULARIES, parse_condition
 from expert.yaml_loader import safe_load
 
+__all__ = ["default_knowledge_dir", "load_knowledge_base", "read_knowledge_base"]
+
 VOCABULARIES = (
     "ratings", "sources", "subject_kinds", "agreements", "audiences", "topics", "priorities",
     "timeframes", "skp_predicates",
@@ -44,18 +47,6 @@ REFERENCE_KINDS = ("study", "book", "regulation", "guidance")
 EVIDENCE_LEVELS = ("primary", "secondary")
 AGGREGATION_METHODS = ("mean_score",)
 COMBINE_METHODS = ("lower_median",)
-
-
-def default_knowledge_dir() -> Path:
-    """The knowledge base shipped with Kinerja (the repository's `knowledge/` in a checkout)."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("kinerja_knowledge")
-    if spec is not None and spec.submodule_search_locations:
-        for location in spec.submodule_search_locations:
-            if (Path(location) / "model.yaml").is_file():
-                return Path(location)
-    return Path(__file__).resolve().parents[2] / "knowledge"
 
 
 def load_knowledge_base(directory: str | Path | None = None) -> KnowledgeBase:

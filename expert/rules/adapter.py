@@ -57,10 +57,10 @@ def _import_experta() -> Any:
 experta = _import_experta()
 
 from experta.agenda import Agenda  # noqa: E402  (after the guarded experta import)
+from experta.conditionalelement import ConditionalElement  # noqa: E402
 from experta.factlist import FactList  # noqa: E402
 from experta.fieldconstraint import L  # noqa: E402
 from experta.matchers.rete import ReteMatcher  # noqa: E402
-from experta.conditionalelement import ConditionalElement  # noqa: E402
 from experta.matchers.rete.check import (  # noqa: E402
     FactCapture,
     FeatureCheck,
@@ -358,7 +358,7 @@ def _fact_id(fact: Any) -> int:
 def _tuple_of(cls: type, items: tuple[Any, ...], state: dict[str, Any] | None) -> Any:
     """An experta tuple type (rule, pattern, field constraint) with its items and attributes,
     without its ``__new__``, which takes other arguments than its items."""
-    made = tuple.__new__(cls, items)
+    made: Any = tuple.__new__(cls, items)
     if state:
         made.__dict__.update(state)
     return made
