@@ -25,6 +25,19 @@ settings.register_profile("ci", deadline=None, derandomize=True,
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The CLI's knowledge-base cache (expert.cache) in a folder of this test session, never
+    the user's own; subprocesses inherit it."""
+    before = os.environ.get("KINERJA_CACHE_DIR")
+    os.environ["KINERJA_CACHE_DIR"] = str(tmp_path_factory.mktemp("kinerja-cache"))
+    yield
+    if before is None:
+        os.environ.pop("KINERJA_CACHE_DIR", None)
+    else:
+        os.environ["KINERJA_CACHE_DIR"] = before
+
+
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
     return load_knowledge_base()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from expert.kb.model import KnowledgeBase
 from expert.rules.adapter import NOT, Fact, LayeredEngine, Match, P, Rule, experta
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -151,3 +152,28 @@ def test_a_fast_fact_is_the_fact_experta_makes() -> None:
     assert made.as_dict() == reference.as_dict() and made.copy() == reference.copy()
     nested = fact(Item, kind="a", sizes=[1, 2])  # not plain: experta's constructor freezes it
     assert nested == Item(kind="a", sizes=[1, 2]) and hash(nested)
+
+
+def test_a_network_pickled_before_use_restores_an_engine_that_fires_the_same(
+        kb: KnowledgeBase) -> None:
+    import io
+
+    from benchmarks.cases import random_cases
+    from expert import evaluate
+    from expert.engine import KinerjaEngine
+    from expert.rules.adapter import NetworkPickler, NetworkUnpickler
+
+    built = KinerjaEngine(kb)
+    stream = io.BytesIO()
+    NetworkPickler(stream).dump((kb, built.network))
+    kb_copy, network = NetworkUnpickler(io.BytesIO(stream.getvalue())).load()
+    assert kb_copy == kb
+    restored = KinerjaEngine(kb_copy, network=network)
+    with pytest.raises(TypeError):  # a network serves one engine
+        KinerjaEngine(kb_copy, network=network)
+    for case in random_cases(kb, 60, seed=7):
+        expected = evaluate(kb, case, built)
+        got = evaluate(kb_copy, case, restored)
+        assert [(f.rule, f.premises) for f in got.trace.firings] == [
+            (f.rule, f.premises) for f in expected.trace.firings]
+        assert got.to_dict("id") == expected.to_dict("id")
