@@ -4,13 +4,22 @@ JSON), started alternately.
 
     python benchmarks/bench_cli.py [--runs 20] [--case knowledge/cases/01_seed_balangan_2025.yaml]
 
-Also times `python -c pass` (the interpreter alone) so the figures can be read against it.
+Also times `python -c pass` (the interpreter alone) so the figures can be read against it, and
+`kinerja --no-cache evaluate` (the knowledge base read from its files, the network built).
+
+The processes run as an installed package runs: with bytecode (a temporary
+PYTHONPYCACHEPREFIX, PYTHONDONTWRITEBYTECODE unset; pip installs compiled files, and
+clipspy's are), and with the knowledge-base cache in a temporary KINERJA_CACHE_DIR, filled by
+the warm-up run as a user's first run fills it. `--source` keeps the caller's environment
+instead (a session with PYTHONDONTWRITEBYTECODE=1 compiles every Kinerja module from source in
+every process).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import statistics
@@ -30,12 +39,12 @@ HERE = Path(__file__).resolve().parent
 SEED = HERE.parent / "knowledge" / "cases" / "01_seed_balangan_2025.yaml"
 
 
-def timed(command: list[str]) -> tuple[float, float]:
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """(wall, CPU) seconds of one run of ``command``; CPU is user + system time, which other
     work on a shared machine disturbs far less than the wall clock."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -46,6 +55,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--case", type=Path, default=SEED)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--source", action="store_true",
+                        help="keep the environment's bytecode and cache settings")
     args = parser.parse_args()
     kb = load_knowledge_base()
     case = read_case_file(kb, args.case)
@@ -55,22 +66,30 @@ def main() -> int:
         clp.write_text(translate(kb), encoding="utf-8")
         facts.write_text(json.dumps([[t, *(s[n] for n in INPUTS[t])]
                                      for t, s in ClipsEngine(kb).facts(case)]))
+        env = dict(os.environ)
+        if not args.source:
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env["PYTHONPYCACHEPREFIX"] = str(Path(work) / "bytecode")
+            env["KINERJA_CACHE_DIR"] = str(Path(work) / "cache")
         commands = {
             "kinerja evaluate": [kinerja, "evaluate", str(args.case), "--format", "json"],
+            "  --no-cache": [kinerja, "--no-cache", "evaluate", str(args.case), "--format",
+                             "json"],
             "clips process": [sys.executable, str(HERE / "clips_process.py"), str(clp),
                               str(facts)],
             "python -c pass": [sys.executable, "-c", "pass"],
         }
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
-        for command in commands.values():  # warm the file cache
-            timed(command)
+        for command in commands.values():  # warm the file cache, the bytecode, the kb cache
+            timed(command, env)
         for _ in range(args.runs):
             for name, command in commands.items():
-                times[name].append(timed(command))
+                times[name].append(timed(command, env))
     wall = {name: statistics.median(w for w, _ in values) * 1000
             for name, values in times.items()}
     cpu = {name: statistics.median(c for _, c in values) * 1000 for name, values in times.items()}
-    print(f"CLI: {args.case.name}, {args.runs} runs each, alternating; medians")
+    print(f"CLI: {args.case.name}, {args.runs} runs each, alternating; medians"
+          + (" (the caller's environment)" if args.source else " (with bytecode)"))
     for name in commands:
         print(f"{name:<18} wall {wall[name]:7.1f} ms ({wall[name] / wall['clips process']:.2f}× "
               f"the CLIPS process)   CPU {cpu[name]:7.1f} ms "
