@@ -177,3 +177,27 @@ def test_a_network_pickled_before_use_restores_an_engine_that_fires_the_same(
         assert [(f.rule, f.premises) for f in got.trace.firings] == [
             (f.rule, f.premises) for f in expected.trace.firings]
         assert got.to_dict("id") == expected.to_dict("id")
+
+
+def test_experta_is_imported_without_schema_which_loads_on_first_use() -> None:
+    import subprocess
+    import sys
+
+    script = """
+import sys
+import expert.rules.adapter
+assert "schema" not in sys.modules, "schema imported with experta"
+from experta import Fact, Field
+class Typed(Fact):
+    x = Field(int, mandatory=True)
+Typed(x=1).validate()
+try:
+    Typed(x="one").validate()
+except ValueError:
+    pass
+else:
+    raise SystemExit("a Field was not validated")
+import schema
+assert isinstance(Typed.__fields__["x"].validator, schema.Schema)
+"""
+    subprocess.run([sys.executable, "-c", script], check=True)

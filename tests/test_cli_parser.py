@@ -52,3 +52,21 @@ def test_a_command_help_is_the_same(command: str, capsys: pytest.CaptureFixture[
     with pytest.raises(SystemExit):
         build_parser().parse_args([command, "--help"])
     assert partial == capsys.readouterr().out
+
+
+@pytest.mark.parametrize("columns", ["40", "100", "", "zero"])
+def test_help_is_as_wide_as_argparse_makes_it(columns: str, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    monkeypatch.setenv("COLUMNS", columns)
+    for argv in (["--help"], ["batch", "--help"]):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args(argv)
+        ours = capsys.readouterr().out
+        monkeypatch.setattr("expert.cli._HelpFormatter", argparse.HelpFormatter)
+        with pytest.raises(SystemExit):
+            build_parser().parse_args(argv)
+        assert ours == capsys.readouterr().out
+        monkeypatch.undo()
+        monkeypatch.setenv("COLUMNS", columns)

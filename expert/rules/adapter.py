@@ -5,7 +5,8 @@ Everything else sees a ``LayeredEngine`` with ``start()``, ``declare_all()``, ``
 declaration order); no other module touches activations, tokens, the agenda or ``Rule._wrapped``.
 
 These make experta's RETE network fast enough without changing its semantics (vendor/experta's
-files stay unmodified; the one runtime patch, to ``Token.copy``, is documented below):
+files stay unmodified; the runtime patches, to ``Token.copy`` and experta's import of
+``schema``, are documented below):
 
 * **An indexed alpha network.** experta sends every fact to every type-test node, and every
   fact of a type to every literal test below it (26 ``id ==`` nodes for one diagnosis).
@@ -36,6 +37,8 @@ from __future__ import annotations
 import inspect
 import logging
 import pickle
+import sys
+import types
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -43,15 +46,33 @@ from typing import Any
 
 def _import_experta() -> Any:
     """Import experta without letting its module-level ``logging.basicConfig()`` configure
-    the host application's root logger."""
+    the host application's root logger, and without importing ``schema`` (see below)."""
     root = logging.getLogger()
     guard = logging.NullHandler()
     root.addHandler(guard)
+    stand_in = None
+    if "schema" not in sys.modules:
+        stand_in = sys.modules["schema"] = _SchemaOnFirstUse("schema")
     try:
         import experta
     finally:
         root.removeHandler(guard)
+        if stand_in is not None and sys.modules.get("schema") is stand_in:
+            del sys.modules["schema"]
     return experta
+
+
+class _SchemaOnFirstUse(types.ModuleType):
+    """Stands in for the ``schema`` module while experta is imported. experta.fact binds
+    ``from schema import Schema`` for the validators of declared ``Field``s, which Kinerja's
+    facts never have; importing schema costs a few percent of a ``kinerja evaluate`` process.
+    ``Schema`` here imports the real module on its first call and returns a real Schema."""
+
+    @staticmethod
+    def Schema(*args: Any, **kwargs: Any) -> Any:  # noqa: N802 - the name experta imports
+        from schema import Schema
+
+        return Schema(*args, **kwargs)
 
 
 experta = _import_experta()
