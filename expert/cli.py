@@ -194,11 +194,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     cover.add_argument("--format", choices=("text", "json"), default="text")
     cover.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
 
-    from expert import cli_whatif
-    from expert.cli_bulk import add_commands
+    if only in (None, "template", "needs"):
+        from expert.cli_bulk import add_commands
 
-    add_commands(commands)  # template, needs
-    cli_whatif.add_parser(commands)
+        add_commands(commands)  # template, needs
+    if only in (None, "what-if"):
+        from expert import cli_whatif
+
+        cli_whatif.add_parser(commands)
 
     serve = commands.add_parser("serve", help="run the web application")
     serve.add_argument("--host", default="127.0.0.1")
@@ -216,7 +219,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     serve.add_argument("--workers", metavar="N",
                        help="worker processes (default: KINERJA_SERVER_WORKERS, else one per "
                        "core; gunicorn on Linux, a single waitress process elsewhere)")
-    _add_instance_commands(commands, parser_class)
+    if only in (None, "users", "audit", "db"):
+        _add_instance_commands(commands, parser_class)
     return parser
 
 
@@ -224,7 +228,7 @@ def _add_instance_commands(commands: Any, parser_class: type[_Parser] = _Parser)
     """``users``, ``audit`` and ``db``: they work on an instance's database; their code is in
     ``webui/commands/`` (imported only when one of them runs, so the engine's commands stay
     free of Flask)."""
-    instance = argparse.ArgumentParser(add_help=False)
+    instance = _Parser(add_help=False)
     instance.add_argument("--instance", metavar="DIR", type=Path,
                           help="instance folder (database, configuration); default: ./instance")
 
