@@ -1,9 +1,12 @@
 """Who may do what: logins (Flask-Login), API tokens, roles and offices, the login gate.
 
 Every request needs a user except static files, the health check, the login page and the
-language switch. Pages use the session cookie; the API (``/api/``) uses only
-``Authorization: Bearer TOKEN`` and answers 401 JSON without a valid one (a cookie never
-authorises an API call: the API is exempt from CSRF). A role without a permission gets 403.
+language switch. A user whose password was made by Kinerja (the first admin's one-time
+password) is sent to the change-password page from every other page until they choose their
+own; the API, authorised by tokens, is unaffected. Pages use the session cookie; the API
+(``/api/``) uses only ``Authorization: Bearer TOKEN`` and answers 401 JSON without a valid
+one (a cookie never authorises an API call: the API is exempt from CSRF). A role without a
+permission gets 403.
 
 The permission table is :data:`PERMISSIONS`; a head is further limited to the assessments of
 the offices assigned to them (:func:`may_see`).
@@ -48,6 +51,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 assert all(roles <= ALL for roles in PERMISSIONS.values())
 
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.health", "lang.switch"}
+# What a user who must replace a one-time password may still open (besides the public ones)
+PASSWORD_CHANGE_ENDPOINTS = {"auth.password", "auth.logout"}
 
 login_manager = LoginManager()
 # Counts login attempts per remote address (behind a proxy: set TRUST_PROXY so that this is
@@ -151,6 +156,12 @@ def _gate() -> Any:
             return None
         target = request.full_path if request.query_string else request.path
         return redirect(url_for("auth.login", next=target))
+    if current_user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+        if request.endpoint is None:
+            return None
+        target = request.full_path if request.query_string else request.path
+        return redirect(url_for("auth.password",
+                                next=target if request.method == "GET" else None), code=303)
     return None
 
 

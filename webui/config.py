@@ -61,6 +61,10 @@ class Defaults:
     # Bring the database to the current schema at start; False refuses to start on an older
     # schema and asks for `kinerja db upgrade` instead.
     AUTO_UPGRADE = True
+    # On a start with no user at all, `kinerja serve` creates the admin "admin" with a
+    # one-time password shown once in the console; False for operators who provision users
+    # themselves (`kinerja users add`).
+    FIRST_ADMIN = True
     # Login attempts per remote address (Flask-Limiter notation) and where counts are kept
     # (memory:// is per process; redis://… shares them between server processes).
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"

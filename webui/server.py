@@ -5,7 +5,9 @@ Everything is checked before the first request (see :mod:`webui.startup`): a fau
 and exit status 2. On an instance's first start the database is created and the knowledge
 base's seed case is added as a demo assessment, before any worker starts; on every start
 the database is brought to the current schema (``AUTO_UPGRADE``), and while there is no user
-a line says how to create the first admin.
+at all the admin ``admin`` is created with a one-time password printed once, in one line, to
+the console (``FIRST_ADMIN``; switched off, the line says how to create the first admin).
+This happens here, in the one process that starts the workers, before any of them exists.
 
 Slow clients: both servers read requests asynchronously (gevent greenlets; waitress's own
 loop), so an idle or half-sent connection costs a socket, not a worker. The connection limit
@@ -26,9 +28,17 @@ from flask import Flask
 
 from webui import create_app
 from webui.db import seed_demo
-from webui.db.accounts import account_count
+from webui.db.accounts import FIRST_ADMIN, account_count
+from webui.db.users import create_first_admin
 from webui.expert_ext import knowledge_base
-from webui.startup import StartupError, check_config, check_database, check_host, check_port
+from webui.startup import (
+    StartupError,
+    check_config,
+    check_database,
+    check_host,
+    check_port,
+    flag,
+)
 from webui.startup import describe as describe_fault
 
 Runner = Callable[..., Any]
@@ -111,11 +121,24 @@ def prepare(instance: str | Path | None = None, knowledge: str | Path | None = N
         demo = seed_demo(knowledge_base())
         if demo is not None:
             print(f"kinerja: added the demo assessment '{demo.subject_name}'", file=sys.stderr)
-        if account_count() == 0:
-            where = f" --instance {instance}" if instance else ""
-            print(f"kinerja: no user yet; create the first admin with: kinerja users add admin "
-                  f"--role admin{where}", file=sys.stderr)
+        _first_admin(app, instance)
     return app
+
+
+def _first_admin(app: Flask, instance: str | Path | None) -> None:
+    """The first admin, or (``FIRST_ADMIN`` off) how to create one. The password goes to the
+    console only: never to a log, never to the database in clear."""
+    if flag(app.config, "FIRST_ADMIN"):
+        password = create_first_admin()
+        if password is not None:
+            print(f"kinerja: first start: created the user '{FIRST_ADMIN}' (admin) with the "
+                  f"one-time password {password} - sign in and choose your own; it is shown "
+                  f"only now (pengguna '{FIRST_ADMIN}' dibuat dengan kata sandi sekali pakai "
+                  "ini; masuk lalu ganti)", file=sys.stderr, flush=True)
+    elif account_count() == 0:
+        where = f" --instance {instance}" if instance else ""
+        print(f"kinerja: no user yet; create the first admin with: kinerja users add admin "
+              f"--role admin{where}", file=sys.stderr)
 
 
 def serve(host: str = "127.0.0.1", port: int | str = 8000,

@@ -64,6 +64,23 @@ def _whole(value: Any) -> int | None:
     return None
 
 
+FLAG_WORDS = {"true": True, "yes": True, "on": True, "1": True,
+              "false": False, "no": False, "off": False, "0": False}
+
+
+def flag(config: Mapping[str, Any], name: str, default: bool = True) -> bool:
+    """A yes/no setting: a bool (``KINERJA_X=true`` arrives as one), or true/false, yes/no,
+    on/off, 1/0 in any case; anything else is a fault naming the setting."""
+    value = config.get(name, default)
+    if isinstance(value, bool):
+        return value
+    found = FLAG_WORDS.get(str(value).strip().lower())
+    if found is None:
+        raise StartupError(f"{name} is {str(value)[:40]!r}, not true or false",
+                           f"set KINERJA_{name} to true or false")
+    return found
+
+
 def check_config(config: Mapping[str, Any]) -> dict[str, int]:
     """The settings that would fail later, checked now; the server settings as integers."""
     limit = config.get("MAX_CONTENT_LENGTH")
@@ -78,6 +95,7 @@ def check_config(config: Mapping[str, Any]) -> dict[str, int]:
             raise StartupError(f"{name} is {str(config.get(name))[:40]!r}",
                                f"set KINERJA_{name} to a whole number from {low} to {high}")
         found[name] = value
+    flag(config, "FIRST_ADMIN")
     return found
 
 

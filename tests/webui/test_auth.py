@@ -196,10 +196,10 @@ def test_users_command(tmp_path, capsys, monkeypatch):
     assert "chain intact" in capsys.readouterr().out
 
 
-def test_the_first_start_says_how_to_create_the_first_admin(tmp_path, capsys):
+def test_without_the_first_admin_the_first_start_says_how_to_create_one(tmp_path, capsys):
     from webui.server import prepare
 
-    prepare(tmp_path / "instance")
+    prepare(tmp_path / "instance", settings={"FIRST_ADMIN": False})
     assert "no user yet; create the first admin with: kinerja users add admin --role admin" \
         in capsys.readouterr().err
 

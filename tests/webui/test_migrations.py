@@ -179,11 +179,11 @@ def test_kinerja_db_upgrade_and_current(tmp_path, capsys):
     instance.mkdir()
     make_release_database(f"sqlite:///{instance / 'kinerja.sqlite'}", tmp_path)
     assert main(["db", "current", "--instance", str(instance)]) == 0
-    assert capsys.readouterr().out.startswith("none (this Kinerja: 0004_plan_status)")
+    assert capsys.readouterr().out.startswith("none (this Kinerja: 0005_must_change_password)")
     assert main(["audit", "verify", "--instance", str(instance)]) == 2  # refuses, unchanged
     assert "kinerja db upgrade" in capsys.readouterr().err
     assert main(["db", "upgrade", "--instance", str(instance)]) == 0
-    assert "from revision 0001_release to 0004_plan_status" in capsys.readouterr().out
+    assert "from revision 0001_release to 0005_must_change_password" in capsys.readouterr().out
     assert main(["db", "upgrade", "--instance", str(instance)]) == 0
     assert "is current" in capsys.readouterr().out
     assert main(["audit", "verify", "--instance", str(instance)]) == 0
@@ -240,3 +240,29 @@ def test_serve_refuses_an_older_schema_with_auto_upgrade_off(tmp_path, capsys):
     (instance / "config.py").write_text("AUTO_UPGRADE = True\n")  # the default: upgrades
     assert serve(instance=instance, run=lambda app, **kw: calls.append(kw)) == 0
     assert len(calls) == 1
+
+
+def test_accounts_made_before_0005_keep_their_passwords_without_a_forced_change(
+        database_uri, tmp_path):
+    """0005 adds must_change_password: false for every existing account."""
+    make_release_database(database_uri, tmp_path)
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_uri,
+                      "AUTO_UPGRADE": schema.LEAVE}, instance_path=tmp_path / "old")
+    with app.app_context():
+        schema.alembic_stamp(schema.BASELINE)
+        schema.alembic_upgrade("0004_plan_status")
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO account (username, password_hash, role, active, created_at) "
+                "VALUES ('lama', 'x', 'auditor', :yes, :now)"),
+                {"yes": True, "now": "2026-01-01 00:00:00"})
+    dispose(app)
+    upgraded = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_uri},
+                          instance_path=tmp_path / "new")
+    try:
+        with upgraded.app_context():
+            assert db.session.execute(sa.text(
+                "SELECT must_change_password FROM account WHERE username = 'lama'")
+            ).scalar_one() in (False, 0)
+    finally:
+        dispose(upgraded)

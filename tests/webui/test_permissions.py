@@ -102,6 +102,10 @@ TABLE: list[tuple[str, str, str, Any, str]] = [
                    "rules", "rules/evidence.triangulation")],
     ("language", "POST", "/lang", {"lang": "en"}, "*=303"),
     ("logout", "POST", "/logout", {}, "anon=302 *=303"),
+    ("own password page", "GET", "/account/password", None, "anon=302 *=200"),
+    ("change own password", "POST", "/account/password",  # a wrong current one: unchanged
+     {"current_password": "wrong-guess", "new_password": "long-enough-1",
+      "confirm_password": "long-enough-1"}, "anon=302 *=400"),
     ("API evaluate", "POST", "/api/v1/evaluate", "json", API),
     ("API explain", "POST", "/api/v1/explain/overall", "json", API),
     ("API what-if", "POST", "/api/v1/what-if", "what_if", API),

@@ -1,4 +1,5 @@
-"""Signing in and out (``/login``, ``/logout``) and the health check (``/health``)."""
+"""Signing in and out (``/login``, ``/logout``), changing one's own password
+(``/account/password``) and the health check (``/health``)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from flask_login import current_user, login_user, logout_user
 from webui.auth import actor, limiter, login_limit
 from webui.blueprints.lang import safe_next
 from webui.db import db
-from webui.db.accounts import dummy_password_check, find_account
+from webui.db.accounts import MIN_PASSWORD, dummy_password_check, find_account
 from webui.db.audit import Actor, append
 from webui.db.transaction import writing
+from webui.db.users import AccountError, change_own_password
 from webui.i18n import t
 
 bp = Blueprint("auth", __name__)
@@ -46,6 +48,32 @@ def login() -> Any:
         return render_template("auth/login.html", error=t("login.failed"), username=username,
                                next=target), 401
     flash(t("login.welcome", name=username), "success")
+    if account is not None and account.must_change_password:  # a one-time password: the user's own one first
+        return redirect(url_for(".password", next=target), code=303)
+    return redirect(safe_next(target), code=303)
+
+
+PASSWORD_FIELDS = ("current_password", "new_password", "confirm_password")
+
+
+@bp.route("/account/password", methods=("GET", "POST"))
+@limiter.limit(login_limit, methods=["POST"])  # the current password can be guessed here too
+def password() -> Any:
+    """Any signed-in user replaces their own password (the same rules as ``kinerja users
+    passwd``); required before anything else after signing in with a one-time password."""
+    target = request.values.get("next")
+    forced = bool(current_user.must_change_password)
+    if request.method == "GET":
+        return render_template("auth/password.html", error=None, next=target, forced=forced,
+                               minimum=MIN_PASSWORD)
+    current, new, confirm = (request.form.get(name, "")[:2048] for name in PASSWORD_FIELDS)
+    try:
+        change_own_password(current_user.id, current, new, confirm, by=actor())
+    except AccountError as error:
+        message = t(f"password.error.{error.code or 'wrong'}", minimum=MIN_PASSWORD)
+        return render_template("auth/password.html", error=message, field=error.place,
+                               next=target, forced=forced, minimum=MIN_PASSWORD), 400
+    flash(t("password.changed"), "success")
     return redirect(safe_next(target), code=303)
 
 

@@ -20,8 +20,10 @@ from webui.db.base import db, utcnow
 from webui.db.canonical import sha256_hex
 
 ROLES = ("admin", "head", "trainer", "auditor")
+FIRST_ADMIN = "admin"  # the username of the account made on an instance's first start
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,79}$"
 MIN_PASSWORD = 10
+MAX_PASSWORD = 1024
 TOKEN_PREFIX = "kinerja_"
 
 _hasher = PasswordHasher()
@@ -54,6 +56,10 @@ class Account(db.Model):  # type: ignore[name-defined,misc]
     password_hash: Mapped[str] = mapped_column(sa.Text)
     role: Mapped[str] = mapped_column(sa.String(20))
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    # The password was made by Kinerja (the first admin's one-time password): every page
+    # but the change-password page is closed until the user chooses their own.
+    must_change_password: Mapped[bool] = mapped_column(sa.Boolean, default=False,
+                                                       server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     offices: Mapped[list[Office]] = relationship(secondary=account_office,
                                                  order_by="Office.name")

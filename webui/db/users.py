@@ -4,11 +4,15 @@ each change entered in the audit log."""
 from __future__ import annotations
 
 import re
+import secrets
+import string
 from collections.abc import Iterable
 
 import sqlalchemy as sa
 
 from webui.db.accounts import (
+    FIRST_ADMIN,
+    MAX_PASSWORD,
     MIN_PASSWORD,
     ROLES,
     USERNAME_PATTERN,
@@ -18,25 +22,30 @@ from webui.db.accounts import (
     find_office,
     new_token,
 )
-from webui.db.audit import Actor, append
+from webui.db.audit import SYSTEM, Actor, append
 from webui.db.base import db
 from webui.db.transaction import writing
 
+PASSWORD_ALPHABET = string.ascii_letters + string.digits
+
 
 class AccountError(ValueError):
-    """A user-management request that cannot be done; ``place`` names the field."""
+    """A user-management request that cannot be done; ``place`` names the field, ``code``
+    the kind of fault (for pages that say it in the user's language)."""
 
-    def __init__(self, place: str, message: str) -> None:
+    def __init__(self, place: str, message: str, code: str = "") -> None:
         super().__init__(f"{place}: {message}")
         self.place = place
         self.message = message
+        self.code = code
 
 
-def check_password(password: str) -> None:
+def check_password(password: str, place: str = "password") -> None:
+    """The password rules, the same everywhere a password is chosen."""
     if len(password) < MIN_PASSWORD:
-        raise AccountError("password", f"at least {MIN_PASSWORD} characters")
-    if len(password) > 1024:
-        raise AccountError("password", "at most 1024 characters")
+        raise AccountError(place, f"at least {MIN_PASSWORD} characters", "too_short")
+    if len(password) > MAX_PASSWORD:
+        raise AccountError(place, f"at most {MAX_PASSWORD} characters", "too_long")
 
 
 def _offices(names: Iterable[str], *, create: bool) -> list[Office]:
@@ -96,12 +105,56 @@ def set_active(username: str, active: bool, *, by: Actor) -> Account:
 
 
 def set_password(username: str, password: str, *, by: Actor) -> Account:
+    """A password chosen by an operator (``kinerja users passwd``, the admin's page); it
+    replaces a one-time password too."""
     check_password(password)
     with writing():
         account = _existing(username)
         account.set_password(password)
+        account.must_change_password = False
         append(by, "user_passwd", "user", username)
     return account
+
+
+def change_own_password(account_id: int, current: str, new: str, confirm: str, *,
+                        by: Actor) -> Account:
+    """A signed-in user replaces their own password: the current one must match, the new one
+    follows the rules of :func:`check_password`, is typed twice and differs from the
+    current one."""
+    check_password(new, "new_password")
+    if new != confirm:
+        raise AccountError("confirm_password", "the two new passwords differ", "differ")
+    with writing():
+        account = db.session.get(Account, account_id)
+        if account is None or not account.check_password(current):
+            raise AccountError("current_password", "the current password is wrong", "wrong")
+        if new == current:
+            raise AccountError("new_password", "choose a password other than the current one",
+                               "same")
+        account.set_password(new)
+        account.must_change_password = False
+        append(by, "user_passwd", "user", account.username, detail={"own": True})
+    return account
+
+
+def create_first_admin() -> str | None:
+    """On an instance without any user (disabled ones count), the admin ``admin`` with a
+    one-time password, returned once to be shown and never stored in clear; None when a
+    user exists. The count and the insert share one serialised transaction, so several
+    processes starting together make one admin."""
+    with writing():
+        if db.session.scalar(sa.select(sa.func.count(Account.id))):
+            return None
+        # 20 letters and digits (119 random bits): one word to copy from a terminal
+        password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(20))
+        account = Account(username=FIRST_ADMIN, role="admin", active=True,
+                          must_change_password=True)
+        account.set_password(password)
+        db.session.add(account)
+        db.session.flush()
+        append(SYSTEM, "user_add", "user", FIRST_ADMIN,
+               detail={"role": "admin", "offices": [], "first_admin": True})
+    return password
 
 
 def set_role(username: str, role: str, offices: Iterable[str], *, by: Actor) -> Account:
