@@ -48,7 +48,7 @@ def login() -> Any:
         return render_template("auth/login.html", error=t("login.failed"), username=username,
                                next=target), 401
     flash(t("login.welcome", name=username), "success")
-    if account is not None and account.must_change_password:  # a one-time password: the user's own one first
+    if account is not None and account.must_change_password:  # a one-time password
         return redirect(url_for(".password", next=target), code=303)
     return redirect(safe_next(target), code=303)
 
