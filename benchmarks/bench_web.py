@@ -2,24 +2,29 @@
 process it replaces (the anchor), started side by side on free ports with throwaway instances,
 each loaded in turn by benchmarks/load_test.py's client.
 
-    python benchmarks/bench_web.py [--duration 15] [--workers N] [--token TOKEN]
+    python benchmarks/bench_web.py [--duration 15] [--workers N]
 
 Scenarios: POST /api/v1/evaluate (the seed case) at 20 and at 100 clients; the demo
 assessment's report page (gzip) at 20 clients. The client runs on the same machine and takes
-CPU from the server: on a 2-core machine the figures are a floor.
+CPU from the server: on a 2-core machine the figures are a floor. Each instance gets an admin
+made with `kinerja users add` before it starts: the API scenario sends that user's Bearer token,
+the report scenario the cookie of a session signed in through /login.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import http.cookiejar
 import json
+import re
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -27,10 +32,11 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.load_test import SEED, run_load, scenario_request
+from benchmarks.load_test import SEED, USER_AGENT, run_load, scenario_request
 
 SCENARIOS = [("api", 20, "p95_ms", 100.0), ("api", 100, "p99_ms", 1000.0),
              ("report", 20, "p95_ms", 150.0)]
+PASSWORD = "bench-password-for-load"
 WAITRESS = ("import sys; from webui.server import serve, _waitress; "
             "sys.exit(serve(port=int(sys.argv[1]), instance=sys.argv[2], run=_waitress))")
 
@@ -63,17 +69,46 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-def measure(port: int, duration: float, token: str | None) -> dict[str, dict[str, Any]]:
+def provision(kinerja: str, instance: str) -> str:
+    """An admin in a new instance; its API token."""
+    subprocess.run([kinerja, "users", "add", "bench", "--role", "admin", "--password-stdin",
+                    "--instance", instance], input=PASSWORD + "\n", text=True, check=True,
+                   capture_output=True)
+    shown = subprocess.run([kinerja, "users", "token", "bench", "--instance", instance],
+                           text=True, check=True, capture_output=True).stdout
+    return shown.split()[0]
+
+
+def sign_in(url: str) -> str:
+    """The Cookie header of a session signed in through the login form."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
+    page = opener.open(url + "/login", timeout=10).read().decode()
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    if found is None:
+        raise RuntimeError("no CSRF token on the login page")
+    form = urllib.parse.urlencode({"csrf_token": found.group(1), "username": "bench",
+                                   "password": PASSWORD}).encode()
+    opener.open(url + "/login", data=form, timeout=10).read()
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
+
+
+def measure(port: int, duration: float, token: str) -> dict[str, dict[str, Any]]:
     url = f"http://127.0.0.1:{port}"
+    cookie = sign_in(url)
     results = {}
     for scenario, clients, _, _ in SCENARIOS:
-        request = scenario_request(url, scenario, None, SEED, token)
+        request = scenario_request(url, scenario, None, SEED, token, cookie)
         asyncio.run(run_load(url, request, clients, 2))  # warm-up: engines, caches
         results[f"{scenario}@{clients}"] = asyncio.run(run_load(url, request, clients, duration))
-    page = urllib.request.Request(url + "/assessments/1", headers={"Accept-Encoding": "gzip"})
+    headers = {"Cookie": cookie, "User-Agent": USER_AGENT}
+    page = urllib.request.Request(url + "/assessments/1",
+                                  headers={**headers, "Accept-Encoding": "gzip"})
     with urllib.request.urlopen(page, timeout=10) as response:
         results["report_bytes"] = {"gzip": len(response.read())}
-    with urllib.request.urlopen(url + "/assessments/1", timeout=10) as response:
+    page = urllib.request.Request(url + "/assessments/1", headers=headers)
+    with urllib.request.urlopen(page, timeout=10) as response:
         results["report_bytes"]["identity"] = len(response.read())
     return results
 
@@ -82,7 +117,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=15.0, help="seconds per scenario")
     parser.add_argument("--workers", help="gunicorn workers (default: one per core)")
-    parser.add_argument("--token", help="sent as Authorization: Bearer TOKEN")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     kinerja = str(Path(sys.executable).parent / "kinerja")
@@ -94,9 +128,10 @@ def main() -> int:
                                                         if args.workers else [])),
                 ("waitress", lambda p: [sys.executable, "-c", WAITRESS, str(p), f"{work}/w"])):
             port = free_port()
+            token = provision(kinerja, f"{work}/{name[0]}")
             process = start(command(port), port)
             try:
-                figures[name] = measure(port, args.duration, args.token)
+                figures[name] = measure(port, args.duration, token)
             finally:
                 stop(process)
     print(f"web: {args.duration:g} s per scenario, client on the same machine")

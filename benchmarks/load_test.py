@@ -87,7 +87,7 @@ async def _client(host: str, port: int, request: bytes, deadline: float, tally: 
             continue
         tally.latencies.append(time.perf_counter() - started)
         tally.sizes.append(len(body))
-        if status >= 400:
+        if status >= 300:  # a redirect (to the login page) is not the page asked for
             tally.error(f"HTTP {status}")
         if not keep_alive:
             writer.close()
@@ -125,11 +125,17 @@ async def run_load(url: str, request: bytes, clients: int, duration: float) -> d
     }
 
 
+USER_AGENT = "kinerja-load-test"
+
+
 def scenario_request(url: str, scenario: str, path: str | None, case: Path,
-                     token: str | None) -> bytes:
-    headers = {"Accept-Encoding": "gzip"}
+                     token: str | None, cookie: str | None = None) -> bytes:
+    # the same User-Agent as the sign-in: Flask-Login's strong protection binds a session to it
+    headers = {"Accept-Encoding": "gzip", "User-Agent": USER_AGENT}
     if token:
         headers["Authorization"] = f"Bearer {token}"
+    if cookie:
+        headers["Cookie"] = cookie
     if scenario == "api":
         import yaml
 
@@ -149,9 +155,11 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=15.0, help="seconds")
     parser.add_argument("--case", type=Path, default=SEED, help="case file for the api scenario")
     parser.add_argument("--token", help="sent as Authorization: Bearer TOKEN")
+    parser.add_argument("--cookie", help="sent as Cookie: (a signed-in session, for pages)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
-    request = scenario_request(args.url, args.scenario, args.path, args.case, args.token)
+    request = scenario_request(args.url, args.scenario, args.path, args.case, args.token,
+                               args.cookie)
     figures = asyncio.run(run_load(args.url, request, args.clients, args.duration))
     if args.json:
         print(json.dumps(figures))
