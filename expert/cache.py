@@ -88,8 +88,11 @@ def _entry_path(folder: Path, root: Path) -> Path:
 
 
 def code_fingerprint() -> tuple[Any, ...]:
-    """Python's version and every source file of Kinerja's core and of experta (path, size,
-    modification time): a changed module makes saved objects stale even at the same version."""
+    """Python's version, msgspec's (the model's classes are its Structs) and every source file
+    of Kinerja's core and of experta (path, size, modification time): a changed module makes
+    saved objects stale even at the same version."""
+    import msgspec
+
     from expert.rules import adapter
 
     found: list[tuple[str, int, int]] = []
@@ -101,7 +104,8 @@ def code_fingerprint() -> tuple[Any, ...]:
                     path = os.path.join(folder, name)
                     stat = os.stat(path)
                     found.append((path, stat.st_size, stat.st_mtime_ns))
-    return (sys.version, sys.implementation.cache_tag, pickle.HIGHEST_PROTOCOL, tuple(found))
+    return (sys.version, sys.implementation.cache_tag, pickle.HIGHEST_PROTOCOL,
+            msgspec.__version__, tuple(found))
 
 
 def _knowledge_files(root: Path, names: list[str]) -> dict[str, bytes | None] | None:

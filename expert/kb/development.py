@@ -1,15 +1,16 @@
 """Competency development as knowledge: the forms Peraturan LAN 10/2018 names and the
 programmes that close diagnosed gaps (``knowledge/development.yaml``).
 
-The dataclasses live here and the loader builds them with :func:`read_development`, so the
+The classes live here and the loader builds them with :func:`read_development`, so the
 needs analysis, ``kb check`` and the web read one validated catalogue.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 from expert.i18n import Text
 
@@ -20,8 +21,7 @@ FORM_CATEGORIES = ("classical", "non_classical")
 DEVELOPMENT_FILE = "development.yaml"
 
 
-@dataclass(frozen=True)
-class DevelopmentForm:
+class DevelopmentForm(Struct, frozen=True):
     """A form of competency development (pelatihan, coaching, magang, …)."""
 
     id: str
@@ -31,8 +31,7 @@ class DevelopmentForm:
     references: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Programme:
+class Programme(Struct, frozen=True):
     """A development programme: the gaps (diagnoses) it closes and the forms it uses."""
 
     id: str
@@ -48,8 +47,7 @@ class Programme:
     references: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class DevelopmentCatalogue:
+class DevelopmentCatalogue(Struct, frozen=True):
     minimum_hours: float = 20.0
     minimum_hours_references: tuple[str, ...] = ()
     forms: Mapping[str, DevelopmentForm] = field(default_factory=dict)

@@ -1,11 +1,20 @@
-"""The knowledge base as immutable Python objects, built by :mod:`expert.kb.loader`."""
+"""The knowledge base as immutable Python objects, built by :mod:`expert.kb.loader`.
+
+The classes are frozen msgspec Structs (as the condition kinds of :mod:`expert.rules.conditions`
+are): a dataclass compiles its generated methods each time its module is imported, about half a
+millisecond per frozen class, a third of what a ``kinerja evaluate`` process would spend on
+its own code; a Struct's are built in C. Both give keyword or positional construction,
+immutability, equality, hashing and a readable repr; ``msgspec.structs.fields`` lists the
+fields.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from expert.i18n import Text, normalise_word, tr
 from expert.kb.development import DevelopmentCatalogue
@@ -18,8 +27,7 @@ GENERIC_KINDS = ("triangulation", "dimension_aggregation", "overall_aggregation"
 CONCLUSION_KINDS = ("diagnosis", "recommendation")
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(Struct, frozen=True):
     """An entry of a closed vocabulary (rating, source, audience, …)."""
 
     id: str
@@ -32,16 +40,14 @@ class Term:
         return tr(self.label, lang)
 
 
-@dataclass(frozen=True)
-class Dimension:
+class Dimension(Struct, frozen=True):
     id: str
     label: Text
     definition: Text
     references: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Indicator:
+class Indicator(Struct, frozen=True):
     id: str
     dimension: str
     label: Text
@@ -49,8 +55,7 @@ class Indicator:
     aliases: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Factor:
+class Factor(Struct, frozen=True):
     id: str
     kind: str  # inhibiting | supporting
     scope: str  # individual | environmental
@@ -60,8 +65,7 @@ class Factor:
     references: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Measure:
+class Measure(Struct, frozen=True):
     id: str
     label: Text
     description: Text
@@ -72,8 +76,7 @@ class Measure:
     references: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Diagnosis:
+class Diagnosis(Struct, frozen=True):
     id: str
     title: Text
     description: Text
@@ -82,8 +85,7 @@ class Diagnosis:
 MONITOR_SCOPES = ("overall", "agreement")
 
 
-@dataclass(frozen=True)
-class Monitor:
+class Monitor(Struct, frozen=True):
     """What shows whether a recommendation worked: an indicator, a dimension, a measure, or a
     scope of the whole assessment (the overall verdict, or how the evidence sources agree)."""
 
@@ -94,8 +96,7 @@ class Monitor:
     scope: str | None = None
 
 
-@dataclass(frozen=True)
-class Recommendation:
+class Recommendation(Struct, frozen=True):
     id: str
     title: Text
     description: Text
@@ -107,8 +108,7 @@ class Recommendation:
     references: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(Struct, frozen=True):
     id: str
     kind: str  # study | book | regulation | guidance
     evidence: str  # primary | secondary
@@ -116,15 +116,13 @@ class Reference:
     note: Text = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Conclusion:
+class Conclusion(Struct, frozen=True):
     kind: str  # diagnosis | recommendation
     id: str
     priority: str | None = None
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Struct, frozen=True):
     id: str
     kind: str  # pattern | one of GENERIC_KINDS
     title: Text
@@ -140,8 +138,7 @@ class Rule:
         return self.kind in GENERIC_KINDS
 
 
-@dataclass(frozen=True)
-class KnowledgeBase:
+class KnowledgeBase(Struct, frozen=True):
     """Everything Kinerja knows; look-ups by id and by alias."""
 
     directory: Path

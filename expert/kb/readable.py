@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
+from msgspec import Struct, structs
+
 from expert import KnowledgeBase
 from expert.i18n import LANGUAGES, tr
 from expert.kb.model import Condition, Rule
@@ -191,9 +193,11 @@ def rules_using(kb: KnowledgeBase, kind: str, item_id: str) -> list[Rule]:
 
 # -- the API document ----------------------------------------------------------------------
 def _plain(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)
-                if getattr(value, f.name) not in (None, (), {})}
+    if isinstance(value, Struct) or (is_dataclass(value) and not isinstance(value, type)):
+        names = [f.name for f in (structs.fields(value) if isinstance(value, Struct)
+                                  else fields(value))]  # type: ignore[arg-type]
+        return {name: _plain(getattr(value, name)) for name in names
+                if getattr(value, name) not in (None, (), {})}
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, frozenset | set):

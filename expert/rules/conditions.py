@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from msgspec import Struct
 
 from expert.i18n import tr
 
@@ -144,8 +145,7 @@ def _one_or_list(values: Sequence[str]) -> dict[str, Any]:
 
 
 # -- the base class --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Condition:
+class Condition(Struct, frozen=True):
     """One condition of a pattern rule. ``target`` names the fact tested (an id, or ``any``)."""
 
     kind: ClassVar[str] = ""
@@ -233,8 +233,7 @@ class Condition:
 
 
 # -- verdicts ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Rated(Condition):
+class _Rated(Condition, frozen=True):
     ratings: frozenset[str] | None = None
 
     def rating_text(self, kb: KnowledgeBase, lang: str) -> str:
@@ -259,8 +258,7 @@ class _Rated(Condition):
         return {"rating": _one_or_list(known["rating"])}
 
 
-@dataclass(frozen=True)
-class IndicatorCondition(_Rated):
+class IndicatorCondition(_Rated, frozen=True):
     """An assessed indicator's combined verdict (``any``: at least one indicator)."""
 
     kind: ClassVar[str] = "indicator"
@@ -323,8 +321,7 @@ class IndicatorCondition(_Rated):
             and not self.agreements & theirs)
 
 
-@dataclass(frozen=True)
-class DimensionCondition(_Rated):
+class DimensionCondition(_Rated, frozen=True):
     """A dimension's verdict (``any``: at least one dimension)."""
 
     kind: ClassVar[str] = "dimension"
@@ -361,8 +358,7 @@ class DimensionCondition(_Rated):
         return subject + self.rating_text(kb, lang)
 
 
-@dataclass(frozen=True)
-class OverallCondition(_Rated):
+class OverallCondition(_Rated, frozen=True):
     """The overall verdict: ``overall: R`` or ``[R..]``."""
 
     kind: ClassVar[str] = "overall"
@@ -401,8 +397,7 @@ class OverallCondition(_Rated):
         return type(other) is type(self)  # there is one overall verdict
 
 
-@dataclass(frozen=True)
-class FindingCondition(_Rated):
+class FindingCondition(_Rated, frozen=True):
     """One evidence-source finding as entered: ``finding: INDICATOR``, ``source`` optional."""
 
     kind: ClassVar[str] = "finding"
@@ -464,8 +459,7 @@ class FindingCondition(_Rated):
 
 
 # -- named facts --------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Named(Condition):
+class _Named(Condition, frozen=True):
     vocabulary: ClassVar[str] = ""
 
     @classmethod
@@ -480,8 +474,7 @@ class _Named(Condition):
         return bool(record.data["id"] == self.target)
 
 
-@dataclass(frozen=True)
-class FactorCondition(_Named):
+class FactorCondition(_Named, frozen=True):
     """A factor the case reports."""
 
     kind: ClassVar[str] = "factor"
@@ -498,8 +491,7 @@ class FactorCondition(_Named):
         return f"{_WORDS[lang]['factor']}: «{kb.label('factors', self.target or '', lang)}»"
 
 
-@dataclass(frozen=True)
-class DiagnosisCondition(_Named):
+class DiagnosisCondition(_Named, frozen=True):
     """A diagnosis concluded by another rule."""
 
     kind: ClassVar[str] = "diagnosis"
@@ -516,8 +508,7 @@ class DiagnosisCondition(_Named):
 
 
 # -- measures ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Cut:
+class Cut(Struct, frozen=True):
     """Where a measure condition's range starts or stops: ``upper`` bounds keep the values
     below the cut, ``lower`` bounds the values above it; ``open`` excludes the cut value."""
 
@@ -526,8 +517,7 @@ class Cut:
     open: bool
 
 
-@dataclass(frozen=True)
-class MeasureCondition(Condition):
+class MeasureCondition(Condition, frozen=True):
     """A measure the case gives, within bounds: ``min``/``max`` include the bound,
     ``above``/``below`` exclude it (write ``below: 20`` rather than ``max: 19.99``)."""
 
@@ -681,8 +671,7 @@ def _whole_number_in(condition: MeasureCondition) -> bool:
 
 
 # -- the subject, its SKP predicate, and the assessment as a whole -----------------------------
-@dataclass(frozen=True)
-class _Choice(Condition):
+class _Choice(Condition, frozen=True):
     """A condition that names one or more values of a closed vocabulary."""
 
     vocabulary: ClassVar[str] = ""
@@ -738,8 +727,7 @@ class _Choice(Condition):
         return f"{w[self.kind]} {w['is']} {self.value_labels(kb, lang)}"
 
 
-@dataclass(frozen=True)
-class SubjectKindCondition(_Choice):
+class SubjectKindCondition(_Choice, frozen=True):
     """The kind of subject assessed: unit, group or employee."""
 
     kind: ClassVar[str] = "subject_kind"
@@ -754,8 +742,7 @@ class SubjectKindCondition(_Choice):
         return Subject
 
 
-@dataclass(frozen=True)
-class SkpCondition(_Choice):
+class SkpCondition(_Choice, frozen=True):
     """The employee's SKP performance predicate (PermenPANRB 6/2022), when the case gives it."""
 
     kind: ClassVar[str] = "skp"
@@ -774,8 +761,7 @@ COVERAGE_VALUES = ("sufficient", "insufficient")
 EVIDENCE_BASES = ("mostly_single",)
 
 
-@dataclass(frozen=True)
-class CoverageCondition(_Choice):
+class CoverageCondition(_Choice, frozen=True):
     """Whether enough of the model was assessed for the overall verdict to stand (the minimum
     is the overall-aggregation rule's ``coverage`` policy)."""
 
@@ -795,8 +781,7 @@ class CoverageCondition(_Choice):
         return f"{_WORDS[lang]['coverage']} {_join(values, lang)}"
 
 
-@dataclass(frozen=True)
-class EvidenceBaseCondition(_Choice):
+class EvidenceBaseCondition(_Choice, frozen=True):
     """How the assessed indicators' evidence is spread: ``mostly_single`` when more than half
     of them rest on one evidence source."""
 
@@ -817,8 +802,7 @@ class EvidenceBaseCondition(_Choice):
 
 
 # -- negation ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class NotCondition(Condition):
+class NotCondition(Condition, frozen=True):
     """No fact matches the inner condition."""
 
     kind: ClassVar[str] = "not"
