@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+
+from msgspec import Struct, field
 
 from expert.case_messages import case_problem
 from expert.errors import MAX_PROBLEMS, CaseError, Problem
@@ -43,8 +44,7 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 DECIMAL_TEXT = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?\Z")
 
 
-@dataclass(frozen=True)
-class SourceFinding:
+class SourceFinding(Struct, frozen=True):
     """What one evidence source found for one indicator; ``source`` may be ``combined``."""
 
     indicator: str
@@ -58,8 +58,7 @@ class SourceFinding:
         return f"findings.{self.indicator}.{self.source}"
 
 
-@dataclass(frozen=True)
-class Case:
+class Case(Struct, frozen=True):
     subject_name: str
     subject_kind: str = "unit"
     period: str | None = None

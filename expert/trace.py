@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from msgspec import Struct, field
 
-@dataclass(frozen=True)
-class Firing:
+
+class Firing(Struct, frozen=True):
     """One rule firing: the facts it matched (premise keys) and the fact it concluded."""
 
     seq: int
@@ -17,8 +17,7 @@ class Firing:
     priority: str | None = None
 
 
-@dataclass
-class FactRecord:
+class FactRecord(Struct):
     """A fact of the consultation. Inputs have a case ``path``; conclusions have derivations."""
 
     key: str
@@ -32,8 +31,7 @@ class FactRecord:
         return self.path is not None
 
 
-@dataclass
-class Trace:
+class Trace(Struct):
     records: dict[str, FactRecord] = field(default_factory=dict)
     firings: list[Firing] = field(default_factory=list)
 

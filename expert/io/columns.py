@@ -9,7 +9,7 @@ by another tool (``ability / interview``) reads the same.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from expert.case import COMBINED_SOURCE, SUBJECT_KEYS, TOP_LEVEL_KEYS, Case
 from expert.i18n import Text, normalise_word, tr
@@ -89,7 +89,7 @@ class Layout:
 
 def supports_indicator_notes() -> bool:
     """Whether the case format reads notes per indicator (case-format version 2)."""
-    return "indicator_notes" in {f.name for f in fields(Case)}
+    return "indicator_notes" in Case.__struct_fields__
 
 
 _LAYOUTS: dict[str, Layout] = {}

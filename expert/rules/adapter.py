@@ -40,8 +40,9 @@ import pickle
 import sys
 import types
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 
 def _import_experta() -> Any:
@@ -144,8 +145,7 @@ def fact(fact_type: type, **fields: Any) -> Any:
 _INDEXABLE = (str, int, bool)
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(Struct, frozen=True):
     """One firing as the rest of the product sees it: the action the rule wraps (what the
     compiler gave ``Rule(...)(action)``) and the facts it matched, oldest first."""
 
