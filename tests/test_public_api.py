@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+from pathlib import Path
+
+import yaml
 
 import expert
+from expert import default_knowledge_dir
 
 
 def test_all_is_exactly_the_public_surface() -> None:
@@ -51,3 +57,52 @@ def test_a_command_imports_only_what_it_needs() -> None:
     assert "experta" not in kb_check and "expert.engine" not in kb_check
     evaluate = _modules_after("from expert import evaluate")
     assert "experta" not in evaluate  # not until a case is evaluated
+
+
+def test_evaluate_imports_only_what_a_consultation_needs(tmp_path: Path) -> None:
+    # `kinerja evaluate` pays for every module it imports in every process: with the
+    # knowledge-base cache warm it never loads the files' reader, and a JSON case needs no YAML.
+    seed = default_knowledge_dir() / "cases" / "01_seed_balangan_2025.yaml"
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps(yaml.safe_load(seed.read_text(encoding="utf-8"))),
+                    encoding="utf-8")
+    env = {**os.environ, "KINERJA_CACHE_DIR": str(tmp_path / "cache")}
+
+    def modules(path: Path) -> set[str]:
+        code = ("import contextlib, io, sys\nfrom expert.cli import main\n"
+                "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+                f"    assert main(['evaluate', {str(path)!r}, '--format', 'json']) == 0\n"
+                "assert out.getvalue().startswith('{')\nprint(*sys.modules)")
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                check=True, env=env)
+        return set(result.stdout.split())
+
+    cold = modules(case)
+    assert "expert.kb.loader" in cold  # the first run reads the files and fills the cache
+    warm = modules(case)
+    never = {"yaml", "expert.reader_yaml", "expert.yaml_loader", "expert.kb.loader",
+             "expert.kb.verify", "expert.render", "schema", "flask", "webui"}
+    assert warm & never == set()
+    yaml_case = modules(seed)
+    assert "yaml" in yaml_case and "expert.kb.loader" not in yaml_case
+
+
+def test_the_classes_a_consultation_imports_are_structs_not_dataclasses() -> None:
+    # A dataclass compiles its generated methods at every import (half a millisecond a frozen
+    # class on Python 3.11, a quarter of a `kinerja evaluate` process for these); a Struct's
+    # are C. Equality, hashing, immutability and pickling are what the tests of each rely on.
+    import msgspec
+
+    from expert.case import Case, SourceFinding
+    from expert.kb import model
+    from expert.kb.development import DevelopmentCatalogue, DevelopmentForm, Programme
+    from expert.rules.adapter import Match
+    from expert.rules.conditions import CONDITION_CLASSES, Condition, Cut
+    from expert.trace import FactRecord, Firing, Trace
+
+    classes = [Case, SourceFinding, DevelopmentCatalogue, DevelopmentForm, Programme, Match,
+               FactRecord, Firing, Trace, Condition, Cut, *CONDITION_CLASSES.values(),
+               *(c for c in vars(model).values()
+                 if isinstance(c, type) and c.__module__ == model.__name__)]
+    assert len(classes) > 30
+    assert [c for c in classes if not issubclass(c, msgspec.Struct)] == []
