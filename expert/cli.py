@@ -394,7 +394,9 @@ def _evaluate(args: argparse.Namespace) -> int:
     kb = _load(args, cached=True)
     result = evaluate(kb, _read_case(kb, args.case)).to_dict(args.lang)
     if args.format == "json":
-        output = json.dumps(result, ensure_ascii=False, indent=2) + "\n"
+        from expert.json_text import dumps
+
+        output = dumps(result) + "\n"
     elif args.format == "markdown":
         from expert.render import render_markdown
 
@@ -418,7 +420,9 @@ def _explain(args: argparse.Namespace) -> int:
     if kind:  # WHY-NOT names its target by its title, not its id
         explanation.setdefault("title", kb.label(kind, args.target, args.lang))
     if args.format == "json":
-        _out(json.dumps(explanation, ensure_ascii=False, indent=2) + "\n", json_text=True)
+        from expert.json_text import dumps
+
+        _out(dumps(explanation) + "\n", json_text=True)
     else:
         _out(render_explanation(explanation, args.lang))
     return EXIT_OK
