@@ -13,20 +13,34 @@ Every problem is a :class:`Problem`: where it is, what is wrong, and what would 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from typing import Any
+
+from msgspec import Struct
 
 __all__ = ["CaseError", "KinerjaError", "KnowledgeBaseError", "Problem", "UnknownTargetError"]
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input, located by ``path`` (``findings.ability.interview``)."""
+class Problem(Struct, frozen=True):
+    """One thing wrong with an input, located by ``path`` (``findings.ability.interview``).
+    Two problems are equal when everything but the ``translations`` of the message is."""
 
     path: str
     message: str
-    allowed: tuple[str, ...] = field(default=())
+    allowed: tuple[str, ...] = ()
     file: str | None = None
-    translations: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    translations: tuple[tuple[str, str], ...] = ()
+
+    def _compared(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__struct_fields__
+                     if name != "translations")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._compared() == other._compared()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._compared())
 
     def text(self, lang: str = "en") -> str:
         """The message in ``lang`` where one was written, else in English."""

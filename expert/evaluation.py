@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from expert.case import COMBINED_SOURCE, Case
 from expert.errors import UnknownTargetError
@@ -13,12 +14,11 @@ from expert.kb.model import KnowledgeBase
 from expert.trace import FactRecord, Trace
 
 
-@dataclass
-class Evaluation:
+class Evaluation(Struct):
     kb: KnowledgeBase
     case: Case
     trace: Trace
-    _explainers: dict[str, Explainer] = field(default_factory=dict, repr=False)
+    _explainers: dict[str, Explainer] = field(default_factory=dict)
 
     # -- plain results -----------------------------------------------------------------------
     def record(self, key: str) -> FactRecord | None:

@@ -61,7 +61,8 @@ def test_a_command_imports_only_what_it_needs() -> None:
 
 def test_evaluate_imports_only_what_a_consultation_needs(tmp_path: Path) -> None:
     # `kinerja evaluate` pays for every module it imports in every process: with the
-    # knowledge-base cache warm it never loads the files' reader, and a JSON case needs no YAML.
+    # knowledge-base cache warm it never loads the files' reader, a JSON case needs no YAML,
+    # and no dataclass is made (see the next test).
     seed = default_knowledge_dir() / "cases" / "01_seed_balangan_2025.yaml"
     case = tmp_path / "case.json"
     case.write_text(json.dumps(yaml.safe_load(seed.read_text(encoding="utf-8"))),
@@ -81,7 +82,7 @@ def test_evaluate_imports_only_what_a_consultation_needs(tmp_path: Path) -> None
     assert "expert.kb.loader" in cold  # the first run reads the files and fills the cache
     warm = modules(case)
     never = {"yaml", "expert.reader_yaml", "expert.yaml_loader", "expert.kb.loader",
-             "expert.kb.verify", "expert.render", "schema", "flask", "webui"}
+             "expert.kb.verify", "expert.render", "schema", "flask", "webui", "dataclasses"}
     assert warm & never == set()
     yaml_case = modules(seed)
     assert "yaml" in yaml_case and "expert.kb.loader" not in yaml_case
@@ -94,15 +95,33 @@ def test_the_classes_a_consultation_imports_are_structs_not_dataclasses() -> Non
     import msgspec
 
     from expert.case import Case, SourceFinding
+    from expert.errors import Problem
+    from expert.evaluation import Evaluation
+    from expert.io.problems import CellProblem
     from expert.kb import model
     from expert.kb.development import DevelopmentCatalogue, DevelopmentForm, Programme
     from expert.rules.adapter import Match
     from expert.rules.conditions import CONDITION_CLASSES, Condition, Cut
     from expert.trace import FactRecord, Firing, Trace
 
-    classes = [Case, SourceFinding, DevelopmentCatalogue, DevelopmentForm, Programme, Match,
-               FactRecord, Firing, Trace, Condition, Cut, *CONDITION_CLASSES.values(),
+    classes = [Case, SourceFinding, Problem, CellProblem, Evaluation, DevelopmentCatalogue,
+               DevelopmentForm, Programme, Match, FactRecord, Firing, Trace, Condition, Cut,
+               *CONDITION_CLASSES.values(),
                *(c for c in vars(model).values()
                  if isinstance(c, type) and c.__module__ == model.__name__)]
     assert len(classes) > 30
     assert [c for c in classes if not issubclass(c, msgspec.Struct)] == []
+
+
+def test_problems_compare_without_their_translations() -> None:
+    from expert.errors import Problem
+    from expert.io.problems import CellProblem
+
+    said = Problem("a.b", "bad", ("x",), translations=(("id", "buruk"),))
+    plain = Problem("a.b", "bad", ("x",))
+    assert said == plain and hash(said) == hash(plain)
+    assert said != Problem("a.b", "bad", ("y",)) and said != Problem("a.c", "bad", ("x",))
+    placed = CellProblem("a.b", "bad", ("x",), row=3, translations=(("id", "buruk"),))
+    assert placed == CellProblem("a.b", "bad", ("x",), row=3)
+    assert placed != CellProblem("a.b", "bad", ("x",), row=4) and placed != said
+    assert len({said, plain, placed}) == 2

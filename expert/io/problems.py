@@ -8,15 +8,12 @@ a bad case to exit status 2 or HTTP 400 does the same for a bad import file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from expert.errors import CaseError, Problem
 
 __all__ = ["CellProblem", "ImportFileError", "cell_problem"]
 
 
-@dataclass(frozen=True)
-class CellProblem(Problem):
+class CellProblem(Problem, frozen=True):
     """``row`` is the spreadsheet row (1 = the header) or the document number; ``item`` names
     a ZIP member or document instead when there are no rows; ``column`` is a letter (``K``)."""
 
