@@ -8,7 +8,7 @@ when, and only when, the saved copy matches:
 * the same knowledge folder, and every file the loader read byte for byte equal (a missing
   optional file still missing, the same rule files in ``rules/``);
 * the same code: every source file of Kinerja and experta the same size and modification time,
-  the same Python;
+  the same msgspec (the model's classes are its Structs), the same Python;
 * a file this user owns and no one else can write (a pickle is code: never load another's).
 
 Anything else — stale, corrupt, truncated, unreadable, unwritable, another version — is
