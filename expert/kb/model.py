@@ -2,10 +2,10 @@
 
 The classes are frozen msgspec Structs (as the condition kinds of :mod:`expert.rules.conditions`
 are): a dataclass compiles its generated methods each time its module is imported, about half a
-millisecond per frozen class, a third of what a ``kinerja evaluate`` process would spend on
-its own code; a Struct's are built in C. Both give keyword or positional construction,
-immutability, equality, hashing and a readable repr; ``msgspec.structs.fields`` lists the
-fields.
+millisecond per frozen class on Python 3.11 (some 24 ms for the classes a ``kinerja evaluate``
+process imports, a quarter of its time); a Struct's are built in C. Both give keyword or
+positional construction, immutability, equality, hashing and a readable repr;
+``msgspec.structs.fields`` lists the fields.
 """
 
 from __future__ import annotations
