@@ -62,6 +62,8 @@ def bind_address(host: str, port: int) -> str:
 
 def gunicorn_options(host: str, port: int, workers: int, connections: int = 1000,
                      keepalive: int = 5) -> dict[str, Any]:
+    from webui import worker_balance
+
     return {
         "bind": [bind_address(host, port)],
         "workers": workers,
@@ -76,6 +78,9 @@ def gunicorn_options(host: str, port: int, workers: int, connections: int = 1000
         "errorlog": "-",
         "loglevel": "warning",
         "preload_app": False,  # each worker builds its own application and engines
+        # keep-alive connections spread evenly over the workers (webui/worker_balance.py)
+        "pre_fork": worker_balance.assign_slot,
+        "child_exit": worker_balance.release_slot,
     }
 
 

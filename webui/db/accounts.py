@@ -14,7 +14,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from webui.db.base import db, utcnow
 from webui.db.canonical import sha256_hex
@@ -133,7 +133,9 @@ def account_for_token(secret: str) -> Account | None:
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
     digest = sha256_hex(secret)
-    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == digest))
+    # one query per API call: the token with its account
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == digest)
+                              .options(joinedload(ApiToken.account)))
     if token is None or token.revoked_at is not None or not hmac.compare_digest(
             token.token_hash, digest):
         return None
