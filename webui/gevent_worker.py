@@ -8,11 +8,11 @@ Two changes to gunicorn's ``gevent_pywsgi`` worker, both measured:
   without switching when it has already arrived, so a quick client could be served again and
   again while the other connections of the worker waited (p50 30 ms, p95 over a second at 20
   clients). After the yield, every waiting connection gets its turn first.
-* One connection accepted at a time. gevent's server accepts up to 100 waiting connections each
+* Connections accepted by share. gevent's server accepts up to 100 waiting connections each
   time its loop comes round, so a worker back from one evaluation would take every connection
-  that queued meanwhile while the other worker idled; one at a time leaves the rest in the
-  kernel's queue for whichever worker is free.
-
+  that queued meanwhile while the other worker idled; one at a time left new connections
+  waiting a whole round of the loop each under load. A worker now accepts as many as it can
+  take before it is over its share (:func:`webui.worker_balance.room`), at least one.
 * Connections spread evenly over the workers (:mod:`webui.worker_balance`): a worker holding
   more than its share closes a connection after answering, with ``Connection: close``.
 
@@ -45,6 +45,8 @@ def _turn_after_poll() -> None:
 
 
 class FairHandler(PyWSGIHandler):  # type: ignore[misc]
+    requests_served = 0
+
     def handle(self) -> Any:
         worker_balance.opened()
         try:
@@ -53,7 +55,9 @@ class FairHandler(PyWSGIHandler):  # type: ignore[misc]
             worker_balance.closed()
 
     def handle_one_request(self) -> Any:
-        _turn_after_poll()  # the other connections' requests first
+        if self.requests_served:  # a new connection's first request has waited its turn
+            _turn_after_poll()  # the other connections' requests first
+        self.requests_served += 1
         return super().handle_one_request()
 
     def start_response(self, status: str, headers: list[tuple[str, str]],
@@ -64,12 +68,18 @@ class FairHandler(PyWSGIHandler):  # type: ignore[misc]
         return super().start_response(status, headers, exc_info)
 
 
-class OneAcceptServer(PyWSGIServer):  # type: ignore[misc]
-    max_accept = 1
+class ShareAcceptServer(PyWSGIServer):  # type: ignore[misc]
+    @property
+    def max_accept(self) -> int:  # read by gevent each time the listening socket is ready
+        return worker_balance.room()
+
+    @max_accept.setter
+    def max_accept(self, _value: int) -> None:  # gevent sets 1 for several processes: ours rules
+        pass
 
 
 class Worker(GeventPyWSGIWorker):  # type: ignore[misc]
-    server_class = OneAcceptServer
+    server_class = ShareAcceptServer
     wsgi_handler = FairHandler
 
     def init_process(self) -> None:

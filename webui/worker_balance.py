@@ -78,6 +78,16 @@ def over_share() -> bool:
     return bool(counts[_slot] > allowed(counts))
 
 
+def room() -> int:
+    """How many waiting connections this worker should accept at once: as many as it can take
+    before it is over its share, and at least one (a worker over its share still accepts one
+    at a time, so that nobody waits for a worker that may be gone)."""
+    if _slot is None:
+        return 1
+    counts = _counts[:]
+    return max(1, allowed(counts) - counts[_slot])
+
+
 def allowed(counts: list[int]) -> int:
     """The connections a worker may hold before it closes one, given every slot's count."""
     alive = [count for count in counts if count != FREE]

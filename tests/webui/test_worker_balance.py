@@ -59,6 +59,19 @@ def test_a_worker_over_its_share_closes_one_at_an_even_split_none(counters: None
     assert not worker_balance.over_share()  # within a fifth of the share: left alone
 
 
+def test_a_worker_accepts_what_it_can_take_before_it_is_over_its_share(counters: None) -> None:
+    assert worker_balance.room() == 1  # not counting (no hooks): one at a time
+    _, (mine, other) = _master_with(2)
+    worker_balance.start_worker(mine.balance_slot)
+    counts = worker_balance._counts
+    counts[other.balance_slot] = 10
+    assert worker_balance.room() == 6  # 10 in all: a share of 5, and one more allowed
+    counts[mine.balance_slot] = 6
+    assert worker_balance.room() == 3  # 16 in all: 8 and one more, 6 held
+    counts[mine.balance_slot], counts[other.balance_slot] = 12, 2
+    assert worker_balance.room() == 1  # over its share: still one at a time
+
+
 @pytest.mark.parametrize(("counts", "allowed"), [
     ([10, 10], 12), ([11, 9], 12), ([1, 0], 2), ([0, 0], 1), ([50, 50], 60),
     ([3, 3, 3, worker_balance.FREE], 4)])

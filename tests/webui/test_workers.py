@@ -44,9 +44,9 @@ def test_addresses_and_the_default_server() -> None:
     assert options["worker_class"] == "webui.gevent_worker.Worker"
     from gunicorn.workers.ggevent import GeventPyWSGIWorker
 
-    from webui.gevent_worker import FairHandler, Worker
+    from webui.gevent_worker import FairHandler, ShareAcceptServer, Worker
     assert issubclass(Worker, GeventPyWSGIWorker) and Worker.wsgi_handler is FairHandler
-    assert Worker.server_class.max_accept == 1
+    assert Worker.server_class is ShareAcceptServer
 
 
 def test_a_wrong_worker_count_is_a_fault_at_start(tmp_path: Path) -> None:
