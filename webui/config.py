@@ -44,6 +44,10 @@ class Defaults:
     # Flask-Compress: gzip's fastest level still takes the report page from about 220 KB to
     # 25 KB, at a third of the CPU of its default level (brotli and zstd keep theirs).
     COMPRESS_LEVEL = 1
+    # The report page keeps, per server process, what depends only on a stored evaluation (its
+    # typed result, content hash and the HTML of its sections and explanations) for this many
+    # evaluations × languages, least recently viewed out first; 0 turns the cache off.
+    REPORT_CACHE_SIZE = 256
     # `kinerja serve`: waitress's worker threads, open connections at most (waitress; each
     # gunicorn worker), and seconds after which waitress closes an idle connection.
     SERVER_THREADS = 8

@@ -4,7 +4,7 @@ entered, the chart — nothing re-derived."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -132,10 +132,10 @@ def _inputs(kb: KnowledgeBase, result: Result, case: Mapping[str, Any],
         measures=measures, skp=skp, general_note=general, indicator_notes=notes)
 
 
-def _plan(kb: KnowledgeBase, result: Result, evaluated_on: date,
+def _plan(items: Sequence[PlanItem],
           histories: Mapping[str, Sequence[Any]]) -> tuple[PlanRow, ...]:
     rows = []
-    for item in action_plan(kb, result, evaluated_on):
+    for item in items:
         history = tuple(StatusEntry(h.status, h.status_date, h.note, h.actor, h.at)
                         for h in histories.get(item.id, ()))
         rows.append(PlanRow(item, history[0].status if history else STATUSES[0], history))
@@ -154,10 +154,27 @@ def month_summary(plan: Sequence[PlanRow], today: date) -> MonthSummary:
         open=sum(1 for r in plan if r.open))
 
 
-def build_report(kb: KnowledgeBase, result: Result, notes: Mapping[str, str], lang: str,
-                 not_assessed_label: str, *, case: Mapping[str, Any] | None = None,
-                 evaluated_on: date | None = None, today: date | None = None,
-                 histories: Mapping[str, Sequence[Any]] | None = None) -> Report:
+@dataclass(frozen=True)
+class StoredReport:
+    """The part of a report that depends on the stored evaluation only (its result, case and
+    notes, the language and the knowledge base): computed once per evaluation and language
+    and kept (``webui.report_cache``); :func:`with_followup` adds the follow-up."""
+
+    result: Result
+    dimensions: tuple[DimensionRow, ...]
+    plan_items: tuple[PlanItem, ...]
+    inputs: EnteredInputs
+    chart: Chart
+    counts: tuple[tuple[str, str, int], ...]
+    not_given: tuple[tuple[str, str], ...]
+    citations: Mapping[str, str]
+    numbers: Mapping[str, int]
+    not_assessed_label: str
+
+
+def stored_report(kb: KnowledgeBase, result: Result, notes: Mapping[str, str], lang: str,
+                  not_assessed_label: str, *, case: Mapping[str, Any] | None = None,
+                  evaluated_on: date | None = None) -> StoredReport:
     case = case or {}
     evaluated_on = evaluated_on or date.today()
     entered = _inputs(kb, result, case, notes, lang)
@@ -189,7 +206,6 @@ def build_report(kb: KnowledgeBase, result: Result, notes: Mapping[str, str], la
         dimensions.append(DimensionRow(
             id=dimension.id, label=dimension.label, rating=dimension.rating,
             rating_label=dimension.rating_label, score=dimension.score, indicators=tuple(rows)))
-    plan = _plan(kb, result, evaluated_on, histories or {})
     given = {r.id for r in result.recommendations}
     not_given = tuple(sorted(((r, kb.label("recommendations", r, lang))
                               for r in kb.recommendations if r not in given),
@@ -209,10 +225,33 @@ def build_report(kb: KnowledgeBase, result: Result, notes: Mapping[str, str], la
     chart = dimension_chart([{"id": d.id, "label": d.label, "rating": d.rating,
                               "rating_label": d.rating_label, "score": d.score}
                              for d in result.dimensions], scale, thresholds)
-    return Report(result=result, dimensions=tuple(dimensions), plan=plan,
-                  month=month_summary(plan, today or date.today()), inputs=entered,
-                  chart=chart, counts=counts, not_given=not_given, citations=citations,
-                  numbers=numbers, not_assessed_label=not_assessed_label)
+    return StoredReport(
+        result=result, dimensions=tuple(dimensions),
+        plan_items=tuple(action_plan(kb, result, evaluated_on)), inputs=entered, chart=chart,
+        counts=counts, not_given=not_given, citations=citations, numbers=numbers,
+        not_assessed_label=not_assessed_label)
+
+
+def with_followup(stored: StoredReport, histories: Mapping[str, Sequence[Any]],
+                  today: date) -> Report:
+    """The full report: the stored part with each plan item's status history and the month's
+    summary as of ``today``."""
+    plan = _plan(stored.plan_items, histories)
+    return Report(result=stored.result, dimensions=stored.dimensions, plan=plan,
+                  month=month_summary(plan, today), inputs=stored.inputs, chart=stored.chart,
+                  counts=stored.counts, not_given=stored.not_given,
+                  citations=stored.citations, numbers=stored.numbers,
+                  not_assessed_label=stored.not_assessed_label)
+
+
+def build_report(kb: KnowledgeBase, result: Result, notes: Mapping[str, str], lang: str,
+                 not_assessed_label: str, *, case: Mapping[str, Any] | None = None,
+                 evaluated_on: date | None = None, today: date | None = None,
+                 histories: Mapping[str, Sequence[Any]] | None = None) -> Report:
+    return with_followup(
+        stored_report(kb, result, notes, lang, not_assessed_label, case=case,
+                      evaluated_on=evaluated_on),
+        histories or {}, today or date.today())
 
 
 def fact_label(kb: KnowledgeBase, key: str | None, lang: str,
@@ -255,8 +294,13 @@ def init_app(app: Flask) -> None:
     def label_indicator(indicator: str) -> str:
         return knowledge_base().label("indicators", indicator, get_lang())
 
+    def fragment(_name: str, caller: Callable[[], str]) -> str:
+        """``{% call fragment(name) %}``: rendered as is; the report page passes its own,
+        which keeps the HTML (``webui.report_cache``)."""
+        return caller()
+
     app.jinja_env.filters.update(fact_label=label_fact, indicator_label=label_indicator)
-    app.jinja_env.globals.update(fact_label=label_fact)
+    app.jinja_env.globals.update(fact_label=label_fact, fragment=fragment)
 
 
 def evaluation_result(evaluation: Any, lang: str) -> Result:
@@ -267,13 +311,11 @@ def evaluation_result(evaluation: Any, lang: str) -> Result:
 def report_for(assessment: Any, evaluation: Any, lang: str, not_assessed_label: str) -> Report:
     """The report of a stored evaluation, with the follow-up recorded for its assessment."""
     from webui.db.plan_status import histories
-    from webui.i18n import local_time, today_local
+    from webui.i18n import today_local
+    from webui.report_cache import stored_page
 
-    return build_report(
-        knowledge_base(), evaluation_result(evaluation, lang), evaluation.indicator_notes or {},
-        lang, not_assessed_label, case=evaluation.case or {},
-        evaluated_on=local_time(evaluation.created_at).date(), today=today_local(),
-        histories=histories(assessment.id))
+    return with_followup(stored_page(evaluation, lang, not_assessed_label).report,
+                         histories(assessment.id), today_local())
 
 
 @dataclass(frozen=True)

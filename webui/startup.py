@@ -22,6 +22,7 @@ SERVER_SETTINGS = {  # setting: (smallest, largest)
     "SERVER_CONNECTION_LIMIT": (1, 100_000),
     "SERVER_CHANNEL_TIMEOUT": (1, 86_400),
 }
+REPORT_CACHE_MAX = 100_000
 
 
 class StartupError(Exception):
@@ -96,6 +97,11 @@ def check_config(config: Mapping[str, Any]) -> dict[str, int]:
                                f"set KINERJA_{name} to a whole number from {low} to {high}")
         found[name] = value
     flag(config, "FIRST_ADMIN")
+    cache = _whole(config.get("REPORT_CACHE_SIZE", 0))
+    if cache is None or not 0 <= cache <= REPORT_CACHE_MAX:
+        raise StartupError(f"REPORT_CACHE_SIZE is {str(config.get('REPORT_CACHE_SIZE'))[:40]!r}",
+                           "set KINERJA_REPORT_CACHE_SIZE to a whole number from 0 (off) to "
+                           f"{REPORT_CACHE_MAX}")
     return found
 
 

@@ -43,6 +43,7 @@ from webui.db import (
 )
 from webui.db.accounts import Office, find_office
 from webui.db.audit import append, seal
+from webui.db.plan_status import histories
 from webui.db.transaction import writing
 from webui.errors import csrf_error
 from webui.expert_ext import knowledge_base
@@ -57,9 +58,9 @@ from webui.forms import (
     rating_name,
 )
 from webui.i18n import LANG_COOKIE, LANG_COOKIE_AGE, get_lang, t, today_local
-from webui.report import report_for
+from webui.report import with_followup
+from webui.report_cache import stored_page
 from webui.routing import MAX_ID
-from webui.tree_cache import tree_renderer
 
 bp = Blueprint("assessments", __name__)
 
@@ -290,24 +291,28 @@ def show_evaluation(assessment_id: int, evaluation_id: int) -> str:
 def _render_result(assessment: Assessment, evaluation: Evaluation) -> str:
     kb = knowledge_base()
     lang = get_lang()
-    report = report_for(assessment, evaluation, lang, t("not_assessed"))
+    # what depends only on the stored evaluation comes from the report cache (whose key
+    # includes a fingerprint of the stored row); the follow-up, the user's rights, the seal's
+    # audit entry, the history and today's date are read for each view
+    page = stored_page(evaluation, lang, t("not_assessed"))
+    report = with_followup(page.report, histories(assessment.id), today_local())
     why_not_target = request.args.get("why_not", "")
     why_not = None
     current = evaluation.kb_version == kb.version
     if why_not_target and current and why_not_target in dict(report.not_given):
         # WHY-NOT needs the consultation itself: run the stored case again on the same base.
-        live = evaluate(kb, parse_case(kb, evaluation.case))
+        live = evaluate(kb, parse_case(kb, page.case))
         why_not = live.explain(why_not_target, lang)
+    may_edit = may_change(assessment)
     return render_template(
         "assessments/result.html", kb=kb, assessment=assessment, evaluation=evaluation,
         report=report, why_not=why_not, why_not_target=why_not_target,
-        kb_current=current, case=evaluation.case or {}, today=today_local(),
-        may_follow_up=may_change(assessment),
-        whatif_factors=list((evaluation.case or {}).get("factors") or ()),
-        whatif_measures={m: str(v) for m, v in ((evaluation.case or {}).get("measures")
-                                                or {}).items()},
-        how_tree=tree_renderer(evaluation, report, kb, lang), seal=seal(evaluation),
-        may_edit=may_change(assessment),
+        kb_current=current, case=page.case, today=today_local(),
+        may_follow_up=may_edit,
+        whatif_factors=list(page.case.get("factors") or ()),
+        whatif_measures={m: str(v) for m, v in (page.case.get("measures") or {}).items()},
+        fragment=page.fragment,
+        seal=seal(evaluation, content_hash=page.content_hash), may_edit=may_edit,
         offices=offices_for_user() if may_change(assessment, "assessment.assign") else [],
         may_archive=may_change(assessment, "assessment.archive"))
 

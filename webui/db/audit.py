@@ -204,10 +204,13 @@ class Seal:
     verified: bool
 
 
-def seal(evaluation: Any) -> Seal:
+def seal(evaluation: Any, content_hash: str | None = None) -> Seal:
     """Verify one evaluation when it is shown: its content hashes as its audit entry says,
-    that entry's own hash holds, and it links to the entry before it."""
-    content_hash = evaluation.content_hash()
+    that entry's own hash holds, and it links to the entry before it. ``content_hash``: the
+    hash of the evaluation's content as stored now, if the caller has it (the report cache
+    keeps it per fingerprint of the stored row); computed from ``evaluation`` otherwise."""
+    if content_hash is None:
+        content_hash = evaluation.content_hash()
     entry = db.session.scalar(sa.select(AuditEvent).where(
         AuditEvent.object_type == "evaluation", AuditEvent.object_id == str(evaluation.id),
         AuditEvent.action.in_(EVALUATION_ACTIONS)).order_by(AuditEvent.seq).limit(1))
