@@ -46,8 +46,9 @@ class Defaults:
     COMPRESS_LEVEL = 1
     # The report page keeps, per server process, what depends only on a stored evaluation (its
     # typed result, content hash and the HTML of its sections and explanations) for this many
-    # evaluations × languages, least recently viewed out first; 0 turns the cache off.
-    REPORT_CACHE_SIZE = 256
+    # evaluations × languages (about 2 MB each), least recently viewed out first; 0 turns the
+    # cache off.
+    REPORT_CACHE_SIZE = 64
     # `kinerja serve`: waitress's worker threads, open connections at most (waitress; each
     # gunicorn worker), and seconds after which waitress closes an idle connection.
     SERVER_THREADS = 8

@@ -308,16 +308,6 @@ def evaluation_result(evaluation: Any, lang: str) -> Result:
     return read_result(evaluation.result_in(lang))
 
 
-def report_for(assessment: Any, evaluation: Any, lang: str, not_assessed_label: str) -> Report:
-    """The report of a stored evaluation, with the follow-up recorded for its assessment."""
-    from webui.db.plan_status import histories
-    from webui.i18n import today_local
-    from webui.report_cache import stored_page
-
-    return with_followup(stored_page(evaluation, lang, not_assessed_label).report,
-                         histories(assessment.id), today_local())
-
-
 @dataclass(frozen=True)
 class CitationIndex:
     """What the explanation macros need outside a full report: every citation by id."""

@@ -94,8 +94,8 @@ def report_cache() -> ReportCache:
     extensions = current_app.extensions
     cache = extensions.get(EXTENSION)
     if cache is None:
-        cache = extensions.setdefault(
-            EXTENSION, ReportCache(int(str(current_app.config.get("REPORT_CACHE_SIZE", 0)).strip())))
+        size = int(str(current_app.config.get("REPORT_CACHE_SIZE", 0)).strip())
+        cache = extensions.setdefault(EXTENSION, ReportCache(size))
     return cache
 
 
@@ -138,11 +138,16 @@ def stored_page(evaluation: Any, lang: str, not_assessed_label: str) -> StoredPa
 
 
 def _build(row: StoredRow, lang: str, not_assessed_label: str) -> StoredPage:
-    case, notes, results = (None if text is None else json.loads(text) for text in row.documents)
+    case, notes, results = (_document(text) for text in row.documents)
     content_hash = evaluation_hash({**row.scalars, "case": case, "indicator_notes": notes,
                                     "result": results})
+    # the language as Evaluation.result_in chooses it
     result = read_result(results.get(lang) or next(iter(results.values())))
     report = stored_report(knowledge_base(), result, notes or {}, lang, not_assessed_label,
                            case=case or {},
                            evaluated_on=local_time(row.scalars["created_at"]).date())
     return StoredPage(content_hash, case or {}, report)
+
+
+def _document(text: str | None) -> Any:
+    return None if text is None else json.loads(text)

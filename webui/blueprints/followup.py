@@ -29,11 +29,12 @@ from webui.auth import actor, may_change, may_see, require
 from webui.charts import trend_chart
 from webui.db import Assessment, AssessmentGone, Evaluation, db, utcnow, write
 from webui.db.audit import append
-from webui.db.plan_status import record_change, validate_change
+from webui.db.plan_status import histories, record_change, validate_change
 from webui.expert_ext import knowledge_base
 from webui.forms import parse_number
 from webui.i18n import format_datetime, get_lang, t, today_local
-from webui.report import citation_index, evaluation_result, report_for
+from webui.report import citation_index, evaluation_result, with_followup
+from webui.report_cache import stored_page
 from webui.routing import MAX_ID
 
 bp = Blueprint("followup", __name__)
@@ -100,14 +101,16 @@ def report_pdf(assessment_id: int, evaluation_id: int) -> Response:
     assessment = _assessment(assessment_id)
     evaluation = _evaluation(assessment, evaluation_id)
     lang = get_lang()
-    report = report_for(assessment, evaluation, lang, t("not_assessed"))
+    page = stored_page(evaluation, lang, t("not_assessed"))
+    report = with_followup(page.report, histories(assessment.id), today_local())
     config = current_app.config
     printed = [config.get(k) for k in ("LETTERHEAD_GOVERNMENT", "LETTERHEAD_OFFICE",
                                        "LETTERHEAD_ADDRESS", "LETTERHEAD_LOGO", "SIGNATORY_NAME",
                                        "SIGNATORY_NIP", "SIGNATORY_TITLE", "DISPLAY_TIMEZONE")]
     history = tuple((r.item.id, r.status, len(r.history)) for r in report.plan)
+    # the content hash of the row as stored now: an altered row is never served from the cache
     key = (config.get("SQLALCHEMY_DATABASE_URI"), current_app.instance_path, evaluation.id,
-           str(evaluation.created_at), lang, knowledge_base().version, tuple(printed), history,
+           page.content_hash, lang, knowledge_base().version, tuple(printed), history,
            today_local())
     logo = config.get("LETTERHEAD_LOGO") or None
     data = cached_pdf(key, lambda: render_pdf(_pdf_html(assessment, evaluation, report), logo))
