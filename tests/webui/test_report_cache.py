@@ -20,6 +20,7 @@ from tests.webui.conftest import TEST_CONFIG, dispose, login, make_users
 from tests.webui.test_audit import raw
 from webui import create_app
 from webui.db import Evaluation, db
+from webui.db.audit import AuditEvent
 from webui.report_cache import report_cache
 from webui.startup import StartupError
 
@@ -196,3 +197,17 @@ def test_the_cache_size_is_checked_at_start(tmp_path: Path) -> None:
         with pytest.raises(StartupError, match="REPORT_CACHE_SIZE"):
             create_app({**TEST_CONFIG, "REPORT_CACHE_SIZE": wrong},
                        instance_path=tmp_path / "i")
+
+
+def test_the_seal_still_checks_the_link_before_its_entry_on_every_view(
+        pair: Pair, seed_case: Any, form_fields: Any) -> None:
+    location = post(pair, "/assessments/new", form_fields(seed_case))
+    url = location[location.index("/assessments/"):]
+    assert 'data-verified="true"' in pair.same(url)
+    with pair.cached.app_context():
+        entry = db.session.scalar(sa.select(AuditEvent).where(
+            AuditEvent.action == "create").order_by(AuditEvent.seq.desc()).limit(1))
+        assert entry is not None and entry.seq > 1
+        seq = entry.seq
+    raw(pair.cached, f"DELETE FROM audit_event WHERE seq = {seq - 1}")
+    assert 'data-verified="false"' in pair.same(url)

@@ -211,14 +211,16 @@ def seal(evaluation: Any, content_hash: str | None = None) -> Seal:
     keeps it per fingerprint of the stored row); computed from ``evaluation`` otherwise."""
     if content_hash is None:
         content_hash = evaluation.content_hash()
-    entry = db.session.scalar(sa.select(AuditEvent).where(
+    before = sa.orm.aliased(AuditEvent)
+    found = db.session.execute(sa.select(AuditEvent, sa.select(before.hash).where(
+        before.seq == AuditEvent.seq - 1).scalar_subquery()).where(
+        # the assessment's index finds the entry without reading every evaluation's entry
+        AuditEvent.assessment_id == evaluation.assessment_id,
         AuditEvent.object_type == "evaluation", AuditEvent.object_id == str(evaluation.id),
-        AuditEvent.action.in_(EVALUATION_ACTIONS)).order_by(AuditEvent.seq).limit(1))
-    if entry is None:
+        AuditEvent.action.in_(EVALUATION_ACTIONS)).order_by(AuditEvent.seq).limit(1)).first()
+    if found is None:
         return Seal(content_hash, None, False)
-    verified = entry.content_hash == content_hash and entry_hash(entry.fields()) == entry.hash
-    if verified:
-        before = db.session.scalar(sa.select(AuditEvent.hash).where(
-            AuditEvent.seq == entry.seq - 1)) if entry.seq > 1 else GENESIS
-        verified = before == entry.prev_hash
+    entry, previous_hash = found  # the entry and, in the same query, the hash before it
+    verified = (entry.content_hash == content_hash and entry_hash(entry.fields()) == entry.hash
+                and (previous_hash if entry.seq > 1 else GENESIS) == entry.prev_hash)
     return Seal(content_hash, entry, verified)
