@@ -20,6 +20,7 @@ process): ``REPORT_CACHE_SIZE`` entries, one per evaluation and language; 0 turn
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import threading
@@ -106,12 +107,17 @@ class StoredRow:
     fingerprint: str
 
 
-def read_row(evaluation_id: int) -> StoredRow | None:
-    """The evaluation's row as stored, and the SHA-256 fingerprint of all its columns."""
+@functools.cache
+def _row_query() -> sa.Select[Any]:
+    """Built once: a statement is costlier to build than to run."""
     columns = [getattr(Evaluation, name) for name in SCALARS]
     documents = [sa.cast(getattr(Evaluation, name), sa.Text) for name in DOCUMENTS]
-    row = db.session.execute(
-        sa.select(*columns, *documents).where(Evaluation.id == evaluation_id)).first()
+    return sa.select(*columns, *documents).where(Evaluation.id == sa.bindparam("evaluation_id"))
+
+
+def read_row(evaluation_id: int) -> StoredRow | None:
+    """The evaluation's row as stored, and the SHA-256 fingerprint of all its columns."""
+    row = db.session.execute(_row_query(), {"evaluation_id": evaluation_id}).first()
     if row is None:
         return None
     scalars = dict(zip(SCALARS, row[:len(SCALARS)], strict=True))

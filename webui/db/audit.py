@@ -14,6 +14,7 @@ linear with several server processes; triggers refuse UPDATE and DELETE (``schem
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -204,6 +205,20 @@ class Seal:
     verified: bool
 
 
+@functools.cache
+def _entry_query() -> sa.Select[Any]:
+    """An evaluation's audit entry and, in the same query, the hash of the entry before it
+    (built once: a statement is costlier to build than to run)."""
+    before = sa.orm.aliased(AuditEvent)
+    return sa.select(AuditEvent, sa.select(before.hash).where(
+        before.seq == AuditEvent.seq - 1).scalar_subquery()).where(
+        # the assessment's index finds the entry without reading every evaluation's entry
+        AuditEvent.assessment_id == sa.bindparam("assessment_id"),
+        AuditEvent.object_type == "evaluation",
+        AuditEvent.object_id == sa.bindparam("object_id"),
+        AuditEvent.action.in_(EVALUATION_ACTIONS)).order_by(AuditEvent.seq).limit(1)
+
+
 def seal(evaluation: Any, content_hash: str | None = None) -> Seal:
     """Verify one evaluation when it is shown: its content hashes as its audit entry says,
     that entry's own hash holds, and it links to the entry before it. ``content_hash``: the
@@ -211,13 +226,8 @@ def seal(evaluation: Any, content_hash: str | None = None) -> Seal:
     keeps it per fingerprint of the stored row); computed from ``evaluation`` otherwise."""
     if content_hash is None:
         content_hash = evaluation.content_hash()
-    before = sa.orm.aliased(AuditEvent)
-    found = db.session.execute(sa.select(AuditEvent, sa.select(before.hash).where(
-        before.seq == AuditEvent.seq - 1).scalar_subquery()).where(
-        # the assessment's index finds the entry without reading every evaluation's entry
-        AuditEvent.assessment_id == evaluation.assessment_id,
-        AuditEvent.object_type == "evaluation", AuditEvent.object_id == str(evaluation.id),
-        AuditEvent.action.in_(EVALUATION_ACTIONS)).order_by(AuditEvent.seq).limit(1)).first()
+    found = db.session.execute(_entry_query(), {"assessment_id": evaluation.assessment_id,
+                                                "object_id": str(evaluation.id)}).first()
     if found is None:
         return Seal(content_hash, None, False)
     entry, previous_hash = found  # the entry and, in the same query, the hash before it
