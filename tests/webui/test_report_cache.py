@@ -108,6 +108,13 @@ def test_the_cached_page_is_the_page_through_every_change(pair: Pair, seed_case:
         assert '<option value="in_progress" selected>' in card
     english = plan_item(pair.same(url, "kepala", "en"), item)
     assert "Status history (1)" in english
+    # the header's switch: the next view is English, from the English entry
+    switcher = login(pair.cached.test_client(), "auditor")
+    assert 'lang="id"' in page(switcher, url)
+    assert switcher.post("/lang", data={"lang": "en", "next": url}).status_code == 303
+    switched = page(switcher, url)
+    assert 'lang="en"' in switched and "Status history (1)" in switched
+    assert switched == pair.same(url, "auditor", "en")
 
     # a role without edit rights: no status form, no edit button, from the same cache entry
     read_only = pair.same(url, "auditor")
