@@ -2,12 +2,13 @@
 
 Imported by gunicorn (``worker_class``) in the workers only where gevent is installed.
 
-Two changes to gunicorn's ``gevent_pywsgi`` worker, both measured:
+Three changes to gunicorn's ``gevent_pywsgi`` worker, each measured:
 
-* A connection yields after each request. gevent reads a keep-alive connection's next request
-  without switching when it has already arrived, so a quick client could be served again and
-  again while the other connections of the worker waited (p50 30 ms, p95 over a second at 20
-  clients). After the yield, every waiting connection gets its turn first.
+* Turns in rounds. gevent reads a keep-alive connection's next request without switching when
+  it has already arrived, so a quick client could be served again and again while the other
+  connections of the worker waited (p50 30 ms, p95 over a second at 20 clients). A connection
+  that has been served now waits for the next round (:class:`_Rounds`): every waiting
+  connection gets its turn first, and new connections are accepted and read in between.
 * Connections accepted by share. gevent's server accepts up to 100 waiting connections each
   time its loop comes round, so a worker back from one evaluation would take every connection
   that queued meanwhile while the other worker idled; one at a time left new connections
@@ -25,23 +26,40 @@ from __future__ import annotations
 from typing import Any
 
 import gevent
+from gevent.event import Event
 from gunicorn.workers.ggevent import GeventPyWSGIWorker, PyWSGIHandler, PyWSGIServer
 
 from webui import worker_balance
 
 
-def _turn_after_poll() -> None:
-    """Yield until the hub has polled the sockets once: a zero timer, not ``sleep(0)``.
-    ``sleep(0)`` queues a callback, and gevent runs queued callbacks before it polls, so busy
-    keep-alive connections kept handing the turn to each other while new connections waited to
-    be accepted and read (1-4 s measured at 20-100 clients). A timer fires after the poll:
-    each time round, every ready connection and one new one get a turn."""
-    hub = gevent.get_hub()
-    timer = hub.loop.timer(0)
-    try:
-        hub.wait(timer)
-    finally:
+class _Rounds:
+    """Turns in rounds: a connection that has been served waits for the next round, which
+    starts once the hub has polled the sockets; the waiting connections then go in the order
+    they came (a first-in, first-out queue, so nobody is served twice before another's turn).
+
+    Why not ``sleep(0)``: it queues a callback, and gevent runs up to 50 queued callbacks (50
+    evaluations) before it looks at the sockets again, so new connections waited seconds under
+    load to be accepted and read. Why not a timer each: timers due at the same time fire in
+    heap order, not first-in first-out, which widened the spread of waiting times."""
+
+    def __init__(self) -> None:
+        self._next: Event | None = None
+
+    def wait_turn(self) -> None:
+        if self._next is None:
+            self._next = Event()
+            timer = gevent.get_hub().loop.timer(0)  # due after the hub's next poll
+            timer.start(self._start, self._next, timer)
+        self._next.wait()
+
+    def _start(self, event: Event, timer: Any) -> None:
         timer.close()
+        if self._next is event:
+            self._next = None
+        event.set()  # wakes the waiters in the order they came
+
+
+_rounds = _Rounds()
 
 
 class FairHandler(PyWSGIHandler):  # type: ignore[misc]
@@ -56,7 +74,7 @@ class FairHandler(PyWSGIHandler):  # type: ignore[misc]
 
     def handle_one_request(self) -> Any:
         if self.requests_served:  # a new connection's first request has waited its turn
-            _turn_after_poll()  # the other connections' requests first
+            _rounds.wait_turn()  # the other connections' requests first
         self.requests_served += 1
         return super().handle_one_request()
 

@@ -102,3 +102,51 @@ def test_the_counters_are_shared_with_a_forked_worker(counters: None) -> None:
     child.join(30)
     assert child.exitcode == 0
     assert worker_balance._counts[worker.balance_slot] == 3
+
+
+def test_served_connections_wait_their_turn_in_the_order_they_came() -> None:
+    import gevent
+
+    from webui.gevent_worker import _Rounds
+
+    rounds = _Rounds()
+    order: list[str] = []
+
+    def connection(name: str) -> None:
+        for _ in range(3):
+            order.append(name)
+            rounds.wait_turn()
+
+    gevent.joinall([gevent.spawn(connection, name) for name in "abc"], timeout=10)
+    assert "".join(order) == "abcabcabc"
+
+
+def test_a_socket_ready_meanwhile_is_read_before_the_next_round() -> None:
+    """sleep(0) would give a busy connection all its turns before the hub polls the sockets
+    (gevent runs up to 50 queued callbacks first); rounds start only after a poll."""
+    import gevent
+    from gevent import socket
+
+    from webui.gevent_worker import _Rounds
+
+    rounds = _Rounds()
+    order: list[str] = []
+    left, right = socket.socketpair()
+
+    def reader() -> None:
+        left.recv(3)  # nothing yet: waits for the hub to see the bytes
+        order.append("read")
+
+    def busy() -> None:
+        for turn in range(5):
+            if turn == 0:
+                right.sendall(b"GET")  # a request arrives while this connection is served
+            order.append(f"busy {turn}")
+            rounds.wait_turn()
+
+    try:
+        gevent.joinall([gevent.spawn(reader), gevent.spawn(busy)], timeout=10)
+    finally:
+        left.close()
+        right.close()
+    assert order.index("read") <= 2, order
