@@ -2,7 +2,7 @@
 
 Imported by gunicorn (``worker_class``) in the workers only where gevent is installed.
 
-Three changes to gunicorn's ``gevent_pywsgi`` worker, each measured:
+Four changes to gunicorn's ``gevent_pywsgi`` worker, each measured:
 
 * Turns in rounds. gevent reads a keep-alive connection's next request without switching when
   it has already arrived, so a quick client could be served again and again while the other
@@ -14,6 +14,8 @@ Three changes to gunicorn's ``gevent_pywsgi`` worker, each measured:
   that queued meanwhile while the other worker idled; one at a time left new connections
   waiting a whole round of the loop each under load. A worker now accepts as many as it can
   take before it is over its share (:func:`webui.worker_balance.room`), at least one.
+* Time limits (:class:`Timeouts`): gevent's server waits for ever on a silent, half-sent or
+  idle keep-alive connection.
 * Connections spread evenly over the workers (:mod:`webui.worker_balance`): a worker holding
   more than its share closes a connection after answering, with ``Connection: close``.
 
@@ -62,15 +64,60 @@ class _Rounds:
 _rounds = _Rounds()
 
 
+class Timeouts:
+    """How long a connection may keep a worker's socket without sending what it must (gevent's
+    server has no limits of its own: a silent, half-sent or idle connection stayed open for
+    ever, and 1,000 of them filled a worker).
+
+    ``idle``: seconds a keep-alive connection may wait before its next request (gunicorn's
+    ``keepalive``); ``head``: seconds a client has to send a request's line and headers, and
+    the most a read or write may wait for the other side (``SERVER_CHANNEL_TIMEOUT``)."""
+
+    idle: float = 5.0
+    head: float = 30.0
+
+
+def configure(*, idle: float, head: float) -> None:
+    """Set in the master before the workers fork."""
+    Timeouts.idle, Timeouts.head = float(idle), float(head)
+
+
+class _HeadTooSlow(Exception):
+    """The request's headers did not arrive within ``Timeouts.head``."""
+
+
+_REQUEST_TIMEOUT = (b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+                    b"Content-Type: text/plain\r\nContent-Length: 35\r\n\r\n"
+                    b"The request's headers came too slow")
+
+
 class FairHandler(PyWSGIHandler):  # type: ignore[misc]
     requests_served = 0
 
     def handle(self) -> Any:
         worker_balance.opened()
+        self.socket.settimeout(Timeouts.head)  # a client that stops reading or writing
         try:
             return super().handle()
         finally:
             worker_balance.closed()
+
+    def read_requestline(self) -> str:
+        # a new connection has the head's time to send its first line; an idle one, keepalive's
+        wait = Timeouts.head if self.requests_served <= 1 else Timeouts.idle
+        with gevent.Timeout(wait, False):
+            return str(super().read_requestline())
+        return ""  # nothing in time: the connection is closed without an answer
+
+    def read_request(self, requestline: str) -> Any:
+        with gevent.Timeout(Timeouts.head, _HeadTooSlow):
+            return super().read_request(requestline)
+
+    def _handle_client_error(self, error: BaseException) -> Any:
+        if isinstance(error, _HeadTooSlow):
+            self.close_connection = True
+            return "408", _REQUEST_TIMEOUT
+        return super()._handle_client_error(error)
 
     def handle_one_request(self) -> Any:
         if self.requests_served:  # a new connection's first request has waited its turn
@@ -102,4 +149,5 @@ class Worker(GeventPyWSGIWorker):  # type: ignore[misc]
 
     def init_process(self) -> None:
         worker_balance.start_worker(getattr(self, "balance_slot", None))
+        Timeouts.idle = float(self.cfg.keepalive)
         super().init_process()

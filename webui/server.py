@@ -12,8 +12,11 @@ This happens here, in the one process that starts the workers, before any of the
 Slow clients: both servers read requests asynchronously (gevent greenlets; waitress's own
 loop), so an idle or half-sent connection costs a socket, not a worker. The connection limit
 (``SERVER_CONNECTION_LIMIT``, default 1000, per gunicorn worker) is far above what an office
-needs, and waitress closes idle connections after ``SERVER_CHANNEL_TIMEOUT`` seconds (default
-30), so a few hundred slow sockets cannot lock others out.
+needs, and both close a connection that keeps them waiting: waitress after
+``SERVER_CHANNEL_TIMEOUT`` seconds (default 30) without a byte; a gunicorn worker when a
+request's line and headers take longer than that (408), when a read or write waits that long,
+or when a keep-alive connection sends no next request within ``keepalive`` (5 s). So a few
+hundred slow sockets cannot lock others out.
 """
 
 from __future__ import annotations
@@ -95,6 +98,10 @@ def _gunicorn(app: Flask, host: str, port: int, workers: int | str | None = None
 
     gunicorn_workers.announce(number)
     options = gunicorn_workers.gunicorn_options(host, port, number, connections=connections)
+    from webui import gevent_worker  # the limits are set here, in the master, before the fork
+
+    gevent_worker.configure(idle=options["keepalive"],
+                            head=check_config(app.config)["SERVER_CHANNEL_TIMEOUT"])
     if app.config.get("TRUSTED_PROXY"):  # X-Forwarded-* believed from this proxy only
         options["forwarded_allow_ips"] = app.config["TRUSTED_PROXY"]
     gunicorn_workers.run_gunicorn(factory, options)

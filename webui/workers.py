@@ -11,7 +11,8 @@ Why gevent workers: gunicorn's sync and gthread workers give a thread to each co
 its request is being read, so a few hundred idle or half-sent connections starve them and
 nobody else is served. A gevent worker reads every connection in a greenlet of its own; an idle
 socket costs a little memory, never a worker (``worker_connections``, default 1000 per worker,
-bounds them; an idle keep-alive connection is closed after ``keepalive`` seconds). Evaluations
+bounds them; an idle keep-alive connection is closed after ``keepalive`` seconds and a slow
+request head after ``SERVER_CHANNEL_TIMEOUT``: webui/gevent_worker.py's ``Timeouts``). Evaluations
 are short CPU work and run to completion inside their greenlet.
 
 Where gunicorn or gevent cannot run (Windows), :mod:`webui.server` stays on waitress.

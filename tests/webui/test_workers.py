@@ -4,6 +4,7 @@ one database, and slow clients do not hold the door shut."""
 from __future__ import annotations
 
 import asyncio
+import http.client
 import json
 import os
 import signal
@@ -96,6 +97,17 @@ def _make_api_token(instance: Path) -> str:
     return made.stdout.strip()
 
 
+def _stop(process: subprocess.Popen) -> None:
+    """Interrupt a server (as Ctrl+C does); kill it if it has not stopped in 30 s."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, subprocess.Popen]]:
     port = _free_port()
@@ -118,13 +130,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, subp
                 pytest.fail(f"kinerja serve did not start: {error}")
             time.sleep(0.2)
     yield base, process
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    _stop(process)
     if process.stderr:
         process.stderr.close()
 
@@ -253,6 +259,67 @@ def test_keep_alive_connections_spread_over_the_workers(
     # the rule allows 12 of 20; a connection closed in a client's last round may come back to
     # the same worker with nothing left to send, so up to 14 (without balancing: 16 to 20)
     assert max(held.values()) <= 14, (held, reconnects)
+
+
+@pytest.fixture(scope="module")
+def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A server whose clients have 2 seconds to send a request's head."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "expert.cli", "serve", "--port", str(port), "--workers", "1",
+         "--channel-timeout", "2", "--instance", str(tmp_path_factory.mktemp("strict"))],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            _get(f"http://127.0.0.1:{port}/health", timeout=2)
+            break
+        except OSError:
+            assert process.poll() is None and time.monotonic() < deadline, "did not start"
+            time.sleep(0.2)
+    yield port
+    _stop(process)
+
+
+def _wait_for_close(connection: socket.socket, limit: float = 15.0) -> tuple[bytes, float]:
+    """What the server sends before it closes ``connection``, and after how many seconds."""
+    started = time.monotonic()
+    connection.settimeout(limit)
+    received = b""
+    while chunk := connection.recv(4096):
+        received += chunk
+    return received, time.monotonic() - started
+
+
+@pytest.mark.parametrize(("sent", "answer"), [
+    (b"", b""),  # connects and says nothing
+    (b"GET /health HT", b""),  # half a request line
+    (b"GET /health HTTP/1.1\r\nHost: kinerja\r\n", b"HTTP/1.1 408 "),  # headers never end
+])
+def test_a_client_that_keeps_the_worker_waiting_is_let_go(strict_server: int, sent: bytes,
+                                                          answer: bytes) -> None:
+    """gevent's server alone waited for ever: 1,000 such sockets filled a worker."""
+    with socket.create_connection(("127.0.0.1", strict_server), timeout=10) as connection:
+        connection.sendall(sent)
+        received, waited = _wait_for_close(connection)
+    assert received.startswith(answer) and (answer or not received)
+    assert 1.5 < waited < 10
+
+
+def test_an_idle_keep_alive_connection_is_closed_and_a_busy_one_served(
+        strict_server: int) -> None:
+    client = http.client.HTTPConnection("127.0.0.1", strict_server, timeout=10)
+    try:
+        for _ in range(3):  # requests in quick succession keep it open
+            client.request("GET", "/health")
+            response = client.getresponse()
+            assert response.status == 200 and response.read()
+            time.sleep(0.5)
+        assert client.sock is not None
+        received, waited = _wait_for_close(client.sock)
+    finally:
+        client.close()
+    assert received == b"" and waited < 10
 
 
 def _alive(pid: int, started: str) -> bool:
