@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+import sqlalchemy as sa
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
@@ -10,7 +11,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 from expert import CaseError, UnknownTargetError
 from expert.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
-KNOWN_PAGES = (400, 401, 403, 404, 405, 413, 415, 429, 500)
+KNOWN_PAGES = (400, 401, 403, 404, 405, 413, 415, 429, 500, 503)
+RETRY_AFTER_SECONDS = 5
 
 
 def wants_json() -> bool:
@@ -59,7 +61,27 @@ def deleted_meanwhile(error: Exception) -> tuple[Response | str, int]:
     return http_error(NotFound())
 
 
+def database_unavailable(error: Exception) -> tuple[Response | str, int, dict[str, str]]:
+    """The database is locked by another writer past every retry, unreachable, or out of
+    connections: nothing was written (the transaction is rolled back); try again shortly."""
+    from webui.db import db
+
+    current_app.logger.warning("database unavailable: %s", str(error).splitlines()[0][:300])
+    try:
+        db.session.rollback()
+    except sa.exc.SQLAlchemyError:  # the connection itself is gone: nothing to roll back
+        pass
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if wants_json():
+        return jsonify({"error": "Service Unavailable", "status": 503, "message":
+                        "The database is busy or unavailable; nothing was saved. Try again in "
+                        f"{RETRY_AFTER_SECONDS} seconds."}), 503, headers
+    return render_template("errors/error.html", code=503, key=503), 503, headers
+
+
 def init_app(app: Flask) -> None:
+    app.register_error_handler(sa.exc.OperationalError, database_unavailable)
+    app.register_error_handler(sa.exc.TimeoutError, database_unavailable)  # connection pool
     app.register_error_handler(ObjectDeletedError, deleted_meanwhile)
     app.register_error_handler(StaleDataError, deleted_meanwhile)
     from webui.db import AssessmentGone
