@@ -251,6 +251,15 @@ def _add_instance_commands(commands: Any, parser_class: type[_Parser] = _Parser)
         command.add_argument("username")
         if name == "passwd":
             command.add_argument("--password-stdin", action="store_true")
+    tokens = group.add_parser("tokens", parents=[instance],
+                              help="list a user's API tokens: id, issued, revoked")
+    tokens.add_argument("username")
+    revoke = group.add_parser("revoke-token", parents=[instance],
+                              help="revoke one API token of a user (--id) or all of them (--all)")
+    revoke.add_argument("username")
+    which = revoke.add_mutually_exclusive_group(required=True)
+    which.add_argument("--id", type=int, metavar="N", help="the token's id (kinerja users tokens)")
+    which.add_argument("--all", action="store_true", help="every token still in use")
 
     audit = commands.add_parser("audit", help="the tamper-evident audit log")
     group = audit.add_subparsers(prog=f"{audit.prog}", dest="audit_command", required=True,

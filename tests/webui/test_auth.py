@@ -196,6 +196,44 @@ def test_users_command(tmp_path, capsys, monkeypatch):
     assert "chain intact" in capsys.readouterr().out
 
 
+def test_one_api_token_is_revoked_the_others_keep_working(tmp_path, capsys, monkeypatch):
+    from webui import create_app
+
+    instance = tmp_path / "instance"
+    monkeypatch.setattr("sys.stdin", io.StringIO("a-long-password\n"))
+    assert main(["users", "add", "ana", "--role", "trainer", "--password-stdin",
+                 "--instance", str(instance)]) == 0
+    capsys.readouterr()
+    tokens = []
+    for _ in range(2):
+        assert main(["users", "token", "ana", "--instance", str(instance)]) == 0
+        tokens.append(capsys.readouterr().out.strip())
+    assert main(["users", "tokens", "ana", "--instance", str(instance)]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[0] for line in listed] == ["1", "2"]
+    assert all(line.endswith("in use") and " UTC" in line for line in listed)
+    assert main(["users", "revoke-token", "ana", "--id", "1", "--instance", str(instance)]) == 0
+    assert "revoked 1 token of ana: 1" in capsys.readouterr().out
+    assert main(["users", "revoke-token", "ana", "--id", "1", "--instance", str(instance)]) == 2
+    assert "no token 1 in use" in capsys.readouterr().err
+    assert main(["users", "tokens", "ana", "--instance", str(instance)]) == 0
+    first, second = capsys.readouterr().out.splitlines()
+    assert "\trevoked " in first and second.endswith("in use")
+
+    client = create_app(instance_path=instance).test_client()
+
+    def status(token: str) -> int:
+        return client.get("/api/v1/knowledge",
+                          headers={"Authorization": f"Bearer {token}"}).status_code
+
+    assert [status(token) for token in tokens] == [401, 200]
+    assert main(["users", "revoke-token", "ana", "--all", "--instance", str(instance)]) == 0
+    assert "revoked 1 token of ana: 2" in capsys.readouterr().out
+    assert status(tokens[1]) == 401
+    assert main(["audit", "verify", "--instance", str(instance)]) == 0
+    assert "chain intact" in capsys.readouterr().out
+
+
 def test_without_the_first_admin_the_first_start_says_how_to_create_one(tmp_path, capsys):
     from webui.server import prepare
 

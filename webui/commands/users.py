@@ -1,10 +1,11 @@
-"""``kinerja users add|list|disable|enable|passwd|token``."""
+"""``kinerja users add|list|disable|enable|passwd|token|tokens|revoke-token``."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import sys
+from datetime import UTC, datetime
 
 from webui.commands import EXIT_BAD_INPUT, EXIT_OK, instance_app
 
@@ -24,6 +25,13 @@ def _password(args: argparse.Namespace) -> str | None:
     return first
 
 
+def _utc(moment: datetime) -> str:
+    """A stored time in UTC (SQLite gives it back without its zone)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return f"{moment:%Y-%m-%d %H:%M:%S} UTC"
+
+
 def run(args: argparse.Namespace) -> int:
     from webui.db.audit import Actor
     from webui.db.users import (
@@ -31,8 +39,10 @@ def run(args: argparse.Namespace) -> int:
         add_user,
         all_users,
         issue_token,
+        revoke_tokens,
         set_active,
         set_password,
+        tokens_of,
     )
 
     # The command line is the operator of the machine: named as such in the audit log.
@@ -63,6 +73,16 @@ def run(args: argparse.Namespace) -> int:
                 assert password is not None
                 set_password(args.username, password, by=by)
                 print(f"password of {args.username} changed")
+            elif command == "tokens":
+                for token in tokens_of(args.username):
+                    revoked = f"revoked {_utc(token.revoked_at)}" if token.revoked_at \
+                        else "in use"
+                    print(f"{token.id}\tissued {_utc(token.created_at)}\t{revoked}")
+            elif command == "revoke-token":
+                ids = revoke_tokens(args.username, None if args.all else args.id, by=by)
+                print(f"revoked {len(ids)} token{'s' if len(ids) != 1 else ''} of "
+                      f"{args.username}" + (f": {', '.join(map(str, ids))}" if ids
+                                            else " (none was in use)"))
             else:
                 secret = issue_token(args.username, by=by)
                 print(secret)

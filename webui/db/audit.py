@@ -29,7 +29,7 @@ from webui.db.transaction import in_write
 
 ACTIONS = ("login", "login_failed", "logout", "create", "reevaluate", "archive",
            "download_case", "download_result", "export_pack", "user_add", "user_disable",
-           "user_enable", "user_passwd", "user_role", "user_offices", "token_issue",
+           "user_enable", "user_passwd", "user_role", "user_offices", "token_issue", "token_revoke",
            "office_add", "office_assign", "import", "export", "plan_save",
            "plan_status")
 

@@ -17,13 +17,14 @@ from webui.db.accounts import (
     ROLES,
     USERNAME_PATTERN,
     Account,
+    ApiToken,
     Office,
     find_account,
     find_office,
     new_token,
 )
 from webui.db.audit import SYSTEM, Actor, append
-from webui.db.base import db
+from webui.db.base import db, utcnow
 from webui.db.transaction import writing
 
 PASSWORD_ALPHABET = string.ascii_letters + string.digits
@@ -183,6 +184,33 @@ def issue_token(username: str, *, by: Actor) -> str:
         secret = new_token(account)
         append(by, "token_issue", "user", username)
     return secret
+
+
+def tokens_of(username: str) -> list[ApiToken]:
+    """A user's API tokens, oldest first (only their hashes are kept)."""
+    account = _existing(username)
+    return list(db.session.scalars(sa.select(ApiToken).where(ApiToken.account_id == account.id)
+                                   .order_by(ApiToken.id)))
+
+
+def revoke_tokens(username: str, token_id: int | None, *, by: Actor) -> list[int]:
+    """Revoke one of the user's API tokens (``token_id``) or, with None, every one still in
+    use; the ids revoked. A revoked token is refused from the next request on."""
+    with writing():
+        account = _existing(username)
+        query = sa.select(ApiToken).where(ApiToken.account_id == account.id,
+                                          ApiToken.revoked_at.is_(None))
+        if token_id is not None:
+            query = query.where(ApiToken.id == token_id)
+        tokens = list(db.session.scalars(query))
+        if token_id is not None and not tokens:
+            raise AccountError("token", f"'{username}' has no token {token_id} in use "
+                               f"(see: kinerja users tokens {username})")
+        now = utcnow()
+        for token in tokens:
+            token.revoked_at = now
+            append(by, "token_revoke", "user", username, detail={"token": token.id})
+    return [token.id for token in tokens]
 
 
 def add_office(name: str, *, by: Actor) -> Office:
