@@ -180,3 +180,28 @@ def init_app(app: Flask) -> None:
 
 def login_limit() -> str:
     return str(current_app.config.get("LOGIN_RATE_LIMIT") or "10 per minute")
+
+
+def failed_login_wait(remote_addr: str | None) -> int | None:
+    """Seconds an address must wait before its next sign-in attempt, or None.
+
+    Flask-Limiter counts attempts in each worker process's memory, so with several workers
+    (or servers) an address got the limit once per process. Failed sign-ins are in the audit
+    log, which every worker and server shares: an address with ``LOGIN_RATE_LIMIT`` failures
+    within a window (e.g. 10 in a minute) is refused for that window, whichever process it
+    reaches. Successful sign-ins do not count."""
+    from datetime import timedelta
+
+    from limits import parse_many
+
+    from webui.db.audit import AuditEvent
+    from webui.db.base import utcnow
+
+    for item in parse_many(login_limit()):
+        window = item.get_expiry()
+        failures = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "login_failed", AuditEvent.remote_addr == remote_addr,
+            AuditEvent.at >= utcnow() - timedelta(seconds=window)))
+        if (failures or 0) >= item.amount:
+            return window
+    return None

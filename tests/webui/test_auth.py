@@ -95,6 +95,31 @@ def test_logins_are_rate_limited_with_a_clear_message(tmp_path):
     assert client.get("/login").status_code == 200  # the page itself is not limited
 
 
+def test_failed_sign_ins_are_counted_across_worker_processes(tmp_path):
+    """Two applications on one database, as two gunicorn workers are. Flask-Limiter's memory
+    is per process (in one process the two would share it), so it is off here: the failures
+    of both count against the address through the audit log alone."""
+    config = {**TEST_CONFIG, "LOGIN_RATE_LIMIT": "3 per minute", "RATELIMIT_ENABLED": False,
+              "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'shared.sqlite'}"}
+    first = create_app(config, instance_path=tmp_path / "one")
+    second = create_app(config, instance_path=tmp_path / "two")
+    make_users(first)
+    one, two = first.test_client(), second.test_client()
+    wrong = {"username": "kepala", "password": "not-the-password"}
+    assert [c.post("/login", data=wrong).status_code for c in (one, one, two)] == [401] * 3
+    refused = two.post("/login", data={"username": "kepala", "password": PASSWORD})
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "60"
+    assert "Terlalu banyak percobaan" in refused.get_data(as_text=True)
+    assert one.post("/login", data=wrong).status_code == 429  # not checked, not recorded
+    with first.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "login_failed")) == 3
+    elsewhere = second.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "192.0.2.9"  # another address is not held back
+    assert elsewhere.post("/login", data={"username": "kepala",
+                                          "password": PASSWORD}).status_code == 303
+
+
 def test_the_api_needs_a_bearer_token(app, client, anonymous, seed_case):
     response = anonymous.post("/api/v1/evaluate", json=seed_case)
     assert response.status_code == 401 and response.get_json()["error"] == "Unauthorized"
