@@ -7,21 +7,109 @@ Create Date: 2026-11-29
 Every evaluation already stored is entered in the new audit chain as an ``import`` by the
 system, so that ``kinerja audit verify`` covers it from now on. Then triggers make the
 evaluation and audit tables append-only and refuse deleting assessments.
+
+The migration holds its own frozen copies of the trigger SQL and of the audit chain's hash
+format (``kinerja-audit-1``) as they were at this revision, and imports nothing from the
+application: a later change of ``webui.db`` must not change what this migration does. The
+chain it writes is verified by the application's ``webui.db.canonical``, so the two formats
+must agree; ``tests/webui/test_frozen_migrations.py`` checks that they still do.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
-
-from webui.db.base import utcnow
-from webui.db.canonical import GENESIS, canonical_json, entry_hash, evaluation_hash
-from webui.db.schema import trigger_statements
 
 revision = "0002_accounts_audit"
 down_revision = "0001_release"
 branch_labels = None
 depends_on = None
+
+# The triggers, per dialect: UPDATE and DELETE refused on evaluation and audit_event, DELETE
+# on assessment (PostgreSQL also refuses TRUNCATE).
+TRIGGERS: dict[str, list[str]] = {
+    "sqlite": [
+        "CREATE TRIGGER evaluation_no_update BEFORE UPDATE ON evaluation BEGIN SELECT "
+        "RAISE(ABORT, 'kinerja: UPDATE on evaluation is refused: the table is append-only'); "
+        "END",
+        "CREATE TRIGGER evaluation_no_delete BEFORE DELETE ON evaluation BEGIN SELECT "
+        "RAISE(ABORT, 'kinerja: DELETE on evaluation is refused: the table is append-only'); "
+        "END",
+        "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event BEGIN SELECT "
+        "RAISE(ABORT, 'kinerja: UPDATE on audit_event is refused: the table is append-only'); "
+        "END",
+        "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event BEGIN SELECT "
+        "RAISE(ABORT, 'kinerja: DELETE on audit_event is refused: the table is append-only'); "
+        "END",
+        "CREATE TRIGGER assessment_no_delete BEFORE DELETE ON assessment BEGIN SELECT "
+        "RAISE(ABORT, 'kinerja: DELETE on assessment is refused: assessments are archived'); "
+        "END",
+    ],
+    "postgresql": [
+        # no '%' placeholders: drivers would read them as parameters
+        "CREATE OR REPLACE FUNCTION kinerja_refuse_change() RETURNS trigger LANGUAGE plpgsql "
+        "AS $$ BEGIN RAISE EXCEPTION USING MESSAGE = 'kinerja: ' || TG_OP || ' on ' || "
+        "TG_TABLE_NAME || ' is refused: the table is append-only', "
+        "ERRCODE = 'insufficient_privilege'; END $$",
+        "CREATE TRIGGER evaluation_append_only BEFORE UPDATE OR DELETE ON evaluation "
+        "FOR EACH ROW EXECUTE FUNCTION kinerja_refuse_change()",
+        "CREATE TRIGGER evaluation_no_truncate BEFORE TRUNCATE ON evaluation "
+        "FOR EACH STATEMENT EXECUTE FUNCTION kinerja_refuse_change()",
+        "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event "
+        "FOR EACH ROW EXECUTE FUNCTION kinerja_refuse_change()",
+        "CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
+        "FOR EACH STATEMENT EXECUTE FUNCTION kinerja_refuse_change()",
+        "CREATE TRIGGER assessment_no_delete BEFORE DELETE ON assessment "
+        "FOR EACH ROW EXECUTE FUNCTION kinerja_refuse_change()",
+        "CREATE TRIGGER assessment_no_truncate BEFORE TRUNCATE ON assessment "
+        "FOR EACH STATEMENT EXECUTE FUNCTION kinerja_refuse_change()",
+    ],
+}
+
+# The audit chain's format "kinerja-audit-1": sorted, compact JSON; times in UTC ISO 8601
+# with microseconds (SQLite gives them back naive, stored in UTC); SHA-256 in hex.
+FORMAT = "kinerja-audit-1"
+GENESIS = "0" * 64  # the "previous hash" of the first entry
+EVALUATION_FIELDS = ("id", "assessment_id", "created_at", "kb_version", "overall", "origin",
+                     "assessor", "case", "indicator_notes", "result")
+ENTRY_FIELDS = ("seq", "at", "actor", "role", "remote_addr", "action", "object_type",
+                "object_id", "assessment_id", "content_hash", "detail", "prev_hash")
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False)
+
+
+def utc_iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _format_hash(fields: Mapping[str, Any], names: tuple[str, ...], time_field: str) -> str:
+    content = {name: fields.get(name) for name in names}
+    if isinstance(content[time_field], datetime):
+        content[time_field] = utc_iso(content[time_field])
+    text = canonical_json({"format": FORMAT, **content})
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def evaluation_hash(fields: Mapping[str, Any]) -> str:
+    """An evaluation's content hash, as its audit entry records it."""
+    return _format_hash(fields, EVALUATION_FIELDS, "created_at")
+
+
+def entry_hash(fields: Mapping[str, Any]) -> str:
+    """An audit entry's hash: its fields and the previous entry's hash."""
+    return _format_hash(fields, ENTRY_FIELDS, "at")
 
 
 def upgrade() -> None:
@@ -105,7 +193,7 @@ def upgrade() -> None:
     op.add_column("evaluation", sa.Column("assessor", sa.String(length=80), nullable=True))
 
     _import_evaluations()
-    for statement in trigger_statements(op.get_bind().dialect.name):
+    for statement in TRIGGERS[op.get_bind().dialect.name]:
         op.execute(statement)
 
 
@@ -127,7 +215,8 @@ def _import_evaluations() -> None:
     for row in rows.all():
         seq += 1
         entry = {
-            "seq": seq, "at": utcnow(), "actor": None, "role": "system", "remote_addr": None,
+            "seq": seq, "at": datetime.now(UTC), "actor": None, "role": "system",
+            "remote_addr": None,
             "action": "import", "object_type": "evaluation", "object_id": str(row["id"]),
             "assessment_id": row["assessment_id"], "content_hash": evaluation_hash(row),
             "detail": canonical_json({"origin": row["origin"],
