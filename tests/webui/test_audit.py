@@ -29,7 +29,7 @@ def raw(app: Any, *statements: str | tuple[str, dict[str, Any]]) -> None:
                     "SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars().all():
                 connection.exec_driver_sql(f"DROP TRIGGER {name}")
         else:
-            for table in ("evaluation", "audit_event", "assessment"):
+            for table in ("evaluation", "audit_event", "assessment", "plan_status"):
                 connection.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         for statement in statements:
             if isinstance(statement, tuple):

@@ -163,7 +163,7 @@ def test_fresh_and_migrated_sqlite_have_the_same_triggers(tmp_path):
         with app.app_context(), db.engine.connect() as connection:
             names.append(triggers(connection))
         dispose(app)
-    assert names[0] == names[1] and len(names[0]) == 5
+    assert names[0] == names[1] and len(names[0]) == 7
 
 
 def test_an_older_schema_is_refused_when_auto_upgrade_is_off(tmp_path):
@@ -179,11 +179,11 @@ def test_kinerja_db_upgrade_and_current(tmp_path, capsys):
     instance.mkdir()
     make_release_database(f"sqlite:///{instance / 'kinerja.sqlite'}", tmp_path)
     assert main(["db", "current", "--instance", str(instance)]) == 0
-    assert capsys.readouterr().out.startswith("none (this Kinerja: 0005_must_change_password)")
+    assert capsys.readouterr().out.startswith("none (this Kinerja: 0006_plan_status_append_only)")
     assert main(["audit", "verify", "--instance", str(instance)]) == 2  # refuses, unchanged
     assert "kinerja db upgrade" in capsys.readouterr().err
     assert main(["db", "upgrade", "--instance", str(instance)]) == 0
-    assert "from revision 0001_release to 0005_must_change_password" in capsys.readouterr().out
+    assert "from revision 0001_release to 0006_plan_status_append_only" in capsys.readouterr().out
     assert main(["db", "upgrade", "--instance", str(instance)]) == 0
     assert "is current" in capsys.readouterr().out
     assert main(["audit", "verify", "--instance", str(instance)]) == 0

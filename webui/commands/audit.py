@@ -19,15 +19,16 @@ def run(args: argparse.Namespace) -> int:
         report = verify()
     if report.intact:
         print(f"{report.entries} entries, chain intact, head {report.head} "
-              f"({report.evaluations} evaluations verified)")
+              f"({report.evaluations} evaluations and {report.plan_statuses} plan statuses "
+              "verified)")
         return EXIT_OK
     first = report.breaches[0]
-    where = f"entry #{first.entry}" if first.entry is not None else "the evaluations"
+    where = f"entry #{first.entry}" if first.entry is not None else "the stored records"
     print(f"NOT VERIFIED: first breach at {where}: {first.kind}: {first.message}")
     for breach in report.breaches[1:]:
         print(f"  also: {breach.kind}: {breach.message}")
     print(f"{report.entries} entries, {report.evaluations} evaluations, "
-          f"{len(report.breaches)} breach(es)")
+          f"{report.plan_statuses} plan statuses, {len(report.breaches)} breach(es)")
     return EXIT_FINDINGS
 
 

@@ -7,8 +7,10 @@ linear with several server processes; triggers refuse UPDATE and DELETE (``schem
 
 :func:`verify` recomputes every entry and every evaluation and names the first breach:
 
-- ``content changed``: an entry's fields or an evaluation's content no longer hash as recorded;
-- ``entry missing``: a gap in the sequence numbers, or an evaluation with no entry;
+- ``content changed``: an entry's fields or an evaluation's content no longer hash as recorded,
+  or a plan status differs from its entry;
+- ``entry missing``: a gap in the sequence numbers, or an evaluation or plan status with no
+  entry (or recorded but gone);
 - ``link broken``: an entry's previous hash is not its predecessor's hash (reordered chain).
 """
 
@@ -123,6 +125,7 @@ class Breach:
 class Report:
     entries: int = 0
     evaluations: int = 0
+    plan_statuses: int = 0
     head: str = GENESIS
     breaches: list[Breach] = field(default_factory=list)
 
@@ -193,6 +196,9 @@ def verify() -> Report:
     for evaluation_id, (seq, _) in sorted(recorded.items()):
         report.breaches.append(Breach(seq, "entry missing", f"evaluation {evaluation_id}, "
                                       f"recorded in entry #{seq}, is missing from the database"))
+    from webui.db.plan_status import check_statuses
+
+    check_statuses(report)
     return report
 
 

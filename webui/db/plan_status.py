@@ -3,11 +3,18 @@
 A status belongs to an assessment and a recommendation, so it carries over when the assessment
 is evaluated again and the recommendation is still given; each change is a new row (who, when,
 under which evaluation, the status, its date and a note) and rows are never changed, so the
-history is the table itself and the current status is the latest row.
+history is the table itself and the current status is the latest row. The ORM refuses an
+update (below) and database triggers refuse UPDATE and DELETE (``schema.APPEND_ONLY``).
+
+Each row is recorded by a ``plan_status`` audit event made in the same transaction;
+:func:`check_statuses` (part of ``kinerja audit verify``) matches the rows with those events,
+so a row changed, removed or added behind the application's back is named.
 """
 
 from __future__ import annotations
 
+import json
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from expert.plan import STATUSES
+from webui.db.audit import AuditEvent, Breach, Report
 from webui.db.base import db, utcnow
 
 MAX_FOLLOWUP_NOTE = 1000
@@ -92,3 +100,64 @@ def histories(assessment_id: int) -> dict[str, list[PlanStatus]]:
     for row in rows:
         found.setdefault(row.recommendation, []).append(row)
     return found
+
+
+# What a row and its audit event both say: assessment, who, item, evaluation, status, date, note.
+Recorded = tuple[int | None, str | None, str, int, str, str, str]
+
+
+def _event_record(event: AuditEvent) -> Recorded | None:
+    try:
+        detail = json.loads(event.detail or "{}")
+        return (event.assessment_id, event.actor, str(detail["recommendation"]),
+                int(detail["evaluation"]), str(detail["status"]), str(detail["date"]),
+                str(detail["note"]))
+    except (ValueError, KeyError, TypeError):
+        return None  # an edited entry: the chain check names it
+
+
+def _row_record(row: PlanStatus) -> Recorded:
+    return (row.assessment_id, row.actor, row.recommendation, row.evaluation_id, row.status,
+            row.status_date.isoformat(), row.note)
+
+
+def check_statuses(report: Report) -> None:
+    """Every plan-status row against the ``plan_status`` audit events: each row must be
+    recorded by one event, and each event's row must exist as recorded. Rows and events are
+    matched by content (concurrent changes may number rows and entries in different orders);
+    what is left over is paired per plan item to tell a changed row from a missing one."""
+    events = [(event.seq, _event_record(event)) for event in db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "plan_status")
+        .order_by(AuditEvent.seq))]
+    rows = [(row.id, _row_record(row)) for row in db.session.scalars(
+        sa.select(PlanStatus).order_by(PlanStatus.id))]
+    report.plan_statuses += len(rows)
+    unmatched = Counter(record for _, record in events if record is not None)
+    unmatched.subtract(record for _, record in rows)
+    spare_events: dict[tuple[int | None, str], list[tuple[int, Recorded]]] = defaultdict(list)
+    for seq, record in events:
+        if record is not None and unmatched[record] > 0:
+            unmatched[record] -= 1
+            spare_events[(record[0], record[2])].append((seq, record))
+    unmatched = Counter(record for _, record in rows)
+    unmatched.subtract(record for _, record in events if record is not None)
+    for row_id, record in rows:
+        if unmatched[record] <= 0:
+            continue
+        unmatched[record] -= 1
+        spare = spare_events[(record[0], record[2])]
+        if spare:
+            seq, _ = spare.pop(0)
+            report.breaches.append(Breach(
+                seq, "content changed", f"plan status {row_id} (assessment {record[0]}, item "
+                f"{record[2]}): its status, date, note, evaluation or author differ from what "
+                f"entry #{seq} recorded"))
+        else:
+            report.breaches.append(Breach(
+                None, "entry missing", f"plan status {row_id} (assessment {record[0]}, item "
+                f"{record[2]}) has no audit entry"))
+    for spare in spare_events.values():
+        for seq, record in spare:
+            report.breaches.append(Breach(
+                seq, "entry missing", f"the plan status of assessment {record[0]}, item "
+                f"{record[2]}, recorded in entry #{seq}, is missing from the database"))
