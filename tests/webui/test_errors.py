@@ -112,3 +112,30 @@ def test_a_database_that_cannot_be_reached_is_503_as_json_and_as_a_page(tmp_path
     assert "connection refused" not in api.get_data(as_text=True)
     page = client.get("/unreachable?lang=en")
     assert page.status_code == 503
+
+
+def test_a_postgresql_restart_costs_no_request(tmp_path, sign_in):
+    """The server drops every connection (a restart, a failover): the next request gets a
+    new one from the pool instead of an error."""
+    import sqlalchemy as sa
+
+    from tests.webui.conftest import TEST_CONFIG, fresh_postgres_database
+
+    with fresh_postgres_database() as url:
+        app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url},
+                         instance_path=tmp_path / "instance")
+        client = sign_in(app)
+        assert client.get("/").status_code == 200  # the pool holds a connection now
+        name = sa.engine.make_url(url).database
+        admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            dropped = connection.execute(sa.text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name}).scalar()
+        admin.dispose()
+        assert dropped >= 1
+        assert client.get("/").status_code == 200
+        from webui.db import db
+
+        with app.app_context():
+            db.engine.dispose()

@@ -156,6 +156,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def init_app(app: Flask) -> None:
+    if str(app.config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("postgres"):
+        # a pooled connection the server has dropped (a restart, a failover, an idle timeout)
+        # is noticed before use and replaced, instead of failing the next request
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("pool_pre_ping", True)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     with app.app_context():
         sa.event.listen(db.engine, "connect", _sqlite_pragmas)
