@@ -55,7 +55,7 @@ PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.health", "lang.switch"}
 PASSWORD_CHANGE_ENDPOINTS = {"auth.password", "auth.logout"}
 
 login_manager = LoginManager()
-# Counts login attempts per remote address (behind a proxy: set TRUST_PROXY so that this is
+# Counts login attempts per remote address (behind a proxy: set TRUSTED_PROXY so that this is
 # the client's address, not the proxy's).
 limiter = Limiter(get_remote_address, default_limits=[])
 F = TypeVar("F", bound=Callable[..., Any])
@@ -170,7 +170,9 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     app.before_request(_gate)
     app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config.get("SESSION_COOKIE_SECURE"))
-    proxies = int(app.config.get("TRUST_PROXY") or 0)
+    from webui.startup import trust_proxy_hops
+
+    proxies = trust_proxy_hops(app.config)
     if proxies:  # trust exactly that many proxies' X-Forwarded-For/Proto/Host/Prefix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,  # type: ignore
                                 x_host=proxies, x_prefix=proxies)

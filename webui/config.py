@@ -61,8 +61,8 @@ class Defaults:
     # Served over HTTPS: set True so the session and remember cookies are sent only over it.
     SESSION_COOKIE_SECURE = False
     # The number of reverse proxies in front of Kinerja whose X-Forwarded-* headers are
-    # trusted (werkzeug's ProxyFix); 0 trusts none.
-    TRUST_PROXY = 0
+    # trusted (werkzeug's ProxyFix); 0 trusts none; None (unset): one if TRUSTED_PROXY is set.
+    TRUST_PROXY: int | None = None
     # Bring the database to the current schema at start; False refuses to start on an older
     # schema and asks for `kinerja db upgrade` instead.
     AUTO_UPGRADE = True

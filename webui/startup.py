@@ -23,6 +23,7 @@ SERVER_SETTINGS = {  # setting: (smallest, largest)
     "SERVER_CHANNEL_TIMEOUT": (1, 86_400),
 }
 REPORT_CACHE_MAX = 100_000
+TRUST_PROXY_MAX = 10
 
 
 class StartupError(Exception):
@@ -97,12 +98,27 @@ def check_config(config: Mapping[str, Any]) -> dict[str, int]:
                                f"set KINERJA_{name} to a whole number from {low} to {high}")
         found[name] = value
     flag(config, "FIRST_ADMIN")
+    trust_proxy_hops(config)
     cache = _whole(config.get("REPORT_CACHE_SIZE", 0))
     if cache is None or not 0 <= cache <= REPORT_CACHE_MAX:
         raise StartupError(f"REPORT_CACHE_SIZE is {str(config.get('REPORT_CACHE_SIZE'))[:40]!r}",
                            "set KINERJA_REPORT_CACHE_SIZE to a whole number from 0 (off) to "
                            f"{REPORT_CACHE_MAX}")
     return found
+
+
+def trust_proxy_hops(config: Mapping[str, Any]) -> int:
+    """How many reverse proxies' X-Forwarded-* headers the application believes: TRUST_PROXY
+    if set, else one when TRUSTED_PROXY names the proxy (the usual single nginx), else none."""
+    value = config.get("TRUST_PROXY")
+    if value is None or value == "":
+        return 1 if config.get("TRUSTED_PROXY") else 0
+    hops = _whole(value)
+    if hops is None or not 0 <= hops <= TRUST_PROXY_MAX:
+        raise StartupError(f"TRUST_PROXY is {str(value)[:40]!r}",
+                           f"set KINERJA_TRUST_PROXY to a whole number of proxies from 0 to "
+                           f"{TRUST_PROXY_MAX}, or leave it unset")
+    return hops
 
 
 def check_database(app: Flask) -> None:

@@ -163,21 +163,23 @@ def test_the_session_cookie_is_secure_when_configured(tmp_path):
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_trust_proxy_takes_the_clients_address_from_one_proxy(tmp_path):
-    app = create_app({**TEST_CONFIG, "TRUST_PROXY": 1}, instance_path=tmp_path / "i")
-    make_users(app)
-    client = app.test_client()
-    client.post("/login", data={"username": "kepala", "password": "wrong"},
-                headers={"X-Forwarded-For": "203.0.113.7"})
-    untrusted = create_app(TEST_CONFIG, instance_path=tmp_path / "j")
-    make_users(untrusted)
-    untrusted.test_client().post("/login", data={"username": "kepala", "password": "wrong"},
-                                 headers={"X-Forwarded-For": "203.0.113.7"})
-    for application, expected in ((app, "203.0.113.7"), (untrusted, "127.0.0.1")):
-        with application.app_context():
-            entry = db.session.scalar(sa.select(AuditEvent).where(
-                AuditEvent.action == "login_failed"))
-            assert entry.remote_addr == expected
+@pytest.mark.parametrize("settings, expected", [
+    ({"TRUST_PROXY": 1}, "203.0.113.7"),
+    ({"TRUSTED_PROXY": "127.0.0.1"}, "203.0.113.7"),  # naming the proxy is enough
+    ({"TRUSTED_PROXY": "127.0.0.1", "TRUST_PROXY": 0}, "127.0.0.1"),  # unless told otherwise
+    ({"TRUST_PROXY": 2}, "198.51.100.4"),  # two proxies: the address the outer one saw
+    ({}, "127.0.0.1"),  # no proxy: the header is a client's claim, ignored
+])
+def test_the_clients_address_behind_proxies(tmp_path, settings, expected):
+    application = create_app({**TEST_CONFIG, **settings}, instance_path=tmp_path / "i")
+    make_users(application)
+    application.test_client().post(
+        "/login", data={"username": "kepala", "password": "wrong"},
+        headers={"X-Forwarded-For": "198.51.100.4, 203.0.113.7"})
+    with application.app_context():
+        entry = db.session.scalar(sa.select(AuditEvent).where(
+            AuditEvent.action == "login_failed"))
+        assert entry.remote_addr == expected
 
 
 def test_users_command(tmp_path, capsys, monkeypatch):

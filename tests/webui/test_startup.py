@@ -58,6 +58,13 @@ def test_bad_arguments(capsys, monkeypatch, tmp_path, argv, words):
     assert words in start(capsys, monkeypatch, *argv, "--instance", str(tmp_path / "i"))
 
 
+@pytest.mark.parametrize("value", ["abc", "-1", "11", "1.5"])
+def test_a_wrong_proxy_count(capsys, monkeypatch, tmp_path, value):
+    line = start(capsys, monkeypatch, "--instance", str(tmp_path / "i"),
+                 KINERJA_TRUST_PROXY=value)
+    assert f"TRUST_PROXY is '{value}'" in line and "from 0 to 10, or leave it unset" in line
+
+
 def test_the_instance_path_is_a_file(capsys, monkeypatch, tmp_path):
     (tmp_path / "file").write_text("x")
     line = start(capsys, monkeypatch, "--instance", str(tmp_path / "file"))
