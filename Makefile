@@ -8,19 +8,27 @@ PORT ?= 8000
 
 .PHONY: serve test lint bench
 
+# Serving needs Kinerja and its dependencies only; the test tools (pytest, Playwright,
+# linters, PostgreSQL's driver) come with the first `make test` or `make lint`.
 $(BIN)/kinerja: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+TEST_TOOLS := $(VENV)/.test-tools
+
+$(TEST_TOOLS): $(BIN)/kinerja pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
 serve: $(BIN)/kinerja
 	$(BIN)/kinerja serve --host $(HOST) --port $(PORT)
 
-test: $(BIN)/kinerja
+test: $(TEST_TOOLS)
 	$(BIN)/python -m pytest
 
-lint: $(BIN)/kinerja
+lint: $(TEST_TOOLS)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/kinerja kb check
