@@ -60,7 +60,7 @@ def update_user(username: str) -> Any:
         elif action == "password":
             set_password(username, request.form.get("password", ""), by=actor())
         else:
-            raise AccountError("action", "one of role, disable, enable, password")
+            raise AccountError("action", "one of role, disable, enable, password", "action")
     except AccountError as error:
         return _page(error, 400)
     flash(t("admin.user_changed", name=username), "success")

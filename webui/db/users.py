@@ -7,6 +7,7 @@ import re
 import secrets
 import string
 from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -32,21 +33,26 @@ PASSWORD_ALPHABET = string.ascii_letters + string.digits
 
 class AccountError(ValueError):
     """A user-management request that cannot be done; ``place`` names the field, ``code``
-    the kind of fault (for pages that say it in the user's language)."""
+    the kind of fault and ``values`` its details, for pages that say it in the user's
+    language (``account.error.CODE`` in webui/translations/messages.yaml); ``message`` is the
+    English text the command line prints."""
 
-    def __init__(self, place: str, message: str, code: str = "") -> None:
+    def __init__(self, place: str, message: str, code: str = "", **values: Any) -> None:
         super().__init__(f"{place}: {message}")
         self.place = place
         self.message = message
         self.code = code
+        self.values = values
 
 
 def check_password(password: str, place: str = "password") -> None:
     """The password rules, the same everywhere a password is chosen."""
     if len(password) < MIN_PASSWORD:
-        raise AccountError(place, f"at least {MIN_PASSWORD} characters", "too_short")
+        raise AccountError(place, f"at least {MIN_PASSWORD} characters", "too_short",
+                           minimum=MIN_PASSWORD)
     if len(password) > MAX_PASSWORD:
-        raise AccountError(place, f"at most {MAX_PASSWORD} characters", "too_long")
+        raise AccountError(place, f"at most {MAX_PASSWORD} characters", "too_long",
+                           maximum=MAX_PASSWORD)
 
 
 def _offices(names: Iterable[str], *, create: bool) -> list[Office]:
@@ -58,7 +64,8 @@ def _offices(names: Iterable[str], *, create: bool) -> list[Office]:
         office = find_office(clean)
         if office is None:
             if not create:
-                raise AccountError("office", f"unknown office '{clean}'")
+                raise AccountError("office", f"unknown office '{clean}'", "unknown_office",
+                                   name=clean)
             office = Office(name=clean[:200])
             db.session.add(office)
         if office not in found:
@@ -71,18 +78,20 @@ def add_user(username: str, role: str, password: str, offices: Iterable[str] = (
     """A new user; unknown offices are created (the caller is an admin)."""
     if not re.match(USERNAME_PATTERN, username):
         raise AccountError("username", "1-80 letters, digits or . _ @ - (starting with a "
-                           "letter or digit)")
+                           "letter or digit)", "username_form")
     if role not in ROLES:
-        raise AccountError("role", f"one of {', '.join(ROLES)}")
+        raise AccountError("role", f"one of {', '.join(ROLES)}", "role", roles=", ".join(ROLES))
     check_password(password)
     with writing():
         if find_account(username) is not None:
-            raise AccountError("username", f"'{username}' exists already")
+            raise AccountError("username", f"'{username}' exists already", "exists",
+                               name=username)
         account = Account(username=username, role=role, active=True)
         account.set_password(password)
         account.offices = _offices(offices, create=True)
         if role == "head" and not account.offices:
-            raise AccountError("office", "a head needs at least one office (--office NAME)")
+            raise AccountError("office", "a head needs at least one office (--office NAME)",
+                               "head_office")
         db.session.add(account)
         db.session.flush()
         append(by, "user_add", "user", username,
@@ -93,7 +102,7 @@ def add_user(username: str, role: str, password: str, offices: Iterable[str] = (
 def _existing(username: str) -> Account:
     account = find_account(username)
     if account is None:
-        raise AccountError("username", f"no user '{username}'")
+        raise AccountError("username", f"no user '{username}'", "no_user", name=username)
     return account
 
 
@@ -160,12 +169,12 @@ def create_first_admin() -> str | None:
 
 def set_role(username: str, role: str, offices: Iterable[str], *, by: Actor) -> Account:
     if role not in ROLES:
-        raise AccountError("role", f"one of {', '.join(ROLES)}")
+        raise AccountError("role", f"one of {', '.join(ROLES)}", "role", roles=", ".join(ROLES))
     with writing():
         account = _existing(username)
         chosen = _offices(offices, create=False)
         if role == "head" and not chosen:
-            raise AccountError("office", "a head needs at least one office")
+            raise AccountError("office", "a head needs at least one office", "head_office")
         if account.role != role:
             append(by, "user_role", "user", username, detail={"from": account.role, "to": role})
             account.role = role
@@ -180,7 +189,8 @@ def issue_token(username: str, *, by: Actor) -> str:
     with writing():
         account = _existing(username)
         if not account.is_active:
-            raise AccountError("username", f"'{username}' is disabled")
+            raise AccountError("username", f"'{username}' is disabled", "disabled",
+                               name=username)
         secret = new_token(account)
         append(by, "token_issue", "user", username)
     return secret
@@ -205,7 +215,8 @@ def revoke_tokens(username: str, token_id: int | None, *, by: Actor) -> list[int
         tokens = list(db.session.scalars(query))
         if token_id is not None and not tokens:
             raise AccountError("token", f"'{username}' has no token {token_id} in use "
-                               f"(see: kinerja users tokens {username})")
+                               f"(see: kinerja users tokens {username})",
+                               "no_token", name=username, token=token_id)
         now = utcnow()
         for token in tokens:
             token.revoked_at = now
@@ -216,10 +227,11 @@ def revoke_tokens(username: str, token_id: int | None, *, by: Actor) -> list[int
 def add_office(name: str, *, by: Actor) -> Office:
     clean = " ".join(name.split())
     if not clean or len(clean) > 200:
-        raise AccountError("name", "1-200 characters")
+        raise AccountError("name", "1-200 characters", "office_name")
     with writing():
         if find_office(clean) is not None:
-            raise AccountError("name", f"the office '{clean}' exists already")
+            raise AccountError("name", f"the office '{clean}' exists already", "office_exists",
+                               name=clean)
         office = Office(name=clean)
         db.session.add(office)
         append(by, "office_add", "office", clean)
