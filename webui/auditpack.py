@@ -10,12 +10,14 @@ Contents::
                                   (fired rules, every recommendation's explanation tree)
     knowledge/version.txt         the knowledge base version evaluated
     knowledge/files/…             the knowledge base's files, when it is the one evaluated
+    plan/statuses.json            the follow-up: every plan-status row of the assessment
     audit/entries.json            the assessment's audit entries, with their hashes
     audit/chain_head.json         the chain's head when the pack was made
 
 :func:`verify_pack` checks, with no database: every file against the manifest; each
-evaluation's content hash against its audit entry; each entry's own hash; the knowledge
-files against the version they claim.
+evaluation's content hash against its audit entry; each plan-status row against its
+``plan_status`` entry (a pack made before statuses were packed has none: nothing to check);
+each entry's own hash; the knowledge files against the version they claim.
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ def knowledge_files(directory: Path) -> list[Path]:
                   p.relative_to(directory).parts and p.suffix in (".yaml", ".yml", ".md"))
 
 
-def build_pack(assessment: Any, entries: Iterable[Any], head: Any, kb: Any) -> bytes:
+def build_pack(assessment: Any, entries: Iterable[Any], head: Any, kb: Any,
+               statuses: Iterable[Any] = ()) -> bytes:
     files: dict[str, bytes] = {}
     files["assessment.json"] = _dump({
         "id": assessment.id, "subject_name": assessment.subject_name,
@@ -69,6 +72,11 @@ def build_pack(assessment: Any, entries: Iterable[Any], head: Any, kb: Any) -> b
         for path in knowledge_files(kb.directory):
             files["knowledge/files/" + path.relative_to(kb.directory).as_posix()] = \
                 path.read_bytes()
+    files["plan/statuses.json"] = _dump([{
+        "id": row.id, "assessment": row.assessment_id, "evaluation": row.evaluation_id,
+        "recommendation": row.recommendation, "status": row.status,
+        "date": row.status_date.isoformat(), "note": row.note, "actor": row.actor,
+        "at": utc_iso(row.at)} for row in statuses])
     files["audit/entries.json"] = _dump([entry.to_dict() for entry in entries])
     files["audit/chain_head.json"] = _dump(head.to_dict() if head is not None else None)
     manifest = {"format": PACK_FORMAT, "hash_format": FORMAT, "assessment": assessment.id,
@@ -86,6 +94,7 @@ def build_pack(assessment: Any, entries: Iterable[Any], head: Any, kb: Any) -> b
 @dataclass
 class PackReport:
     evaluations: int = 0
+    plan_statuses: int = 0
     entries: int = 0
     head: str | None = None
     problems: list[str] = field(default_factory=list)
@@ -154,8 +163,53 @@ def verify_pack(path: Path) -> PackReport:
             report.problems.append(f"evaluation {evaluation_id}: content changed (its case, "
                                    f"result or record differ from audit entry "
                                    f"#{entry.get('seq')})")
+    if "plan/statuses.json" in data:
+        _check_statuses(_json(data, "plan/statuses.json", report) or [], entries, report)
     _check_knowledge(data, manifest, report)
     return report
+
+
+def _status_record(assessment: Any, actor: Any, recommendation: Any, evaluation: Any,
+                   status: Any, on: Any, note: Any) -> tuple[str, ...]:
+    """What a plan-status row and its audit entry both say, compared as text."""
+    return tuple(str(value) for value in (assessment, actor, recommendation, evaluation,
+                                          status, on, note))
+
+
+def _check_statuses(rows: list[Any], entries: list[Any], report: PackReport) -> None:
+    """Every packed plan-status row must be recorded by one ``plan_status`` entry of the
+    pack, and every such entry's row must be in the pack."""
+    recorded: dict[tuple[str, ...], list[Any]] = {}
+    for entry in entries:
+        if entry.get("action") != "plan_status":
+            continue
+        try:
+            detail = json.loads(entry.get("detail") or "{}")
+            key = _status_record(entry.get("assessment_id"), entry.get("actor"),
+                                 detail["recommendation"], detail["evaluation"],
+                                 detail["status"], detail["date"], detail["note"])
+        except (ValueError, KeyError, TypeError):
+            continue  # an edited entry: its own hash check names it
+        recorded.setdefault(key, []).append(entry.get("seq"))
+    for row in rows:
+        report.plan_statuses += 1
+        try:
+            key = _status_record(row["assessment"], row["actor"], row["recommendation"],
+                                 row["evaluation"], row["status"], row["date"], row["note"])
+        except (KeyError, TypeError):
+            report.problems.append(f"plan/statuses.json: a row without its fields ({row!r:.80})")
+            continue
+        if recorded.get(key):
+            recorded[key].pop(0)
+        else:
+            report.problems.append(
+                f"plan status {row.get('id')} (item {row.get('recommendation')}): no audit entry "
+                "records it as it is (its status, date, note, evaluation or author changed, or "
+                "it was added behind the application)")
+    for seqs in recorded.values():
+        for seq in seqs:
+            report.problems.append(f"audit entry #{seq}: its plan status is missing from the "
+                                   "pack")
 
 
 def _json(data: dict[str, bytes], name: str, report: PackReport) -> Any:

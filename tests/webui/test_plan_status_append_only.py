@@ -7,6 +7,7 @@ with the triggers dropped (as someone owning the database could) is still named.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -192,3 +193,49 @@ def test_a_status_added_behind_the_application_is_named(followed, capsys):  # ty
     assert status == 1 and (
         f"first breach at the stored records: entry missing: plan status {added} (assessment "
         f"{assessment_id}, item {item}) has no audit entry") in out
+
+
+def test_the_audit_pack_carries_the_statuses_and_verify_pack_checks_them(  # type: ignore[no-untyped-def]
+        followed, sign_in, tmp_path, capsys):
+    """The follow-up is in the pack (plan/statuses.json) and checked offline against the
+    pack's plan_status entries: a status changed in the pack, with a manifest made to match,
+    is named; so is a row taken out."""
+    import hashlib
+    import json
+    import zipfile
+
+    from expert.cli import main
+
+    app, _, assessment_id, _, _ = followed
+    pack = tmp_path / "pack.zip"
+    pack.write_bytes(sign_in(app, "auditor").get(
+        f"/audit/assessments/{assessment_id}/pack.zip").data)
+    statuses = json.loads(zipfile.ZipFile(pack).read("plan/statuses.json"))
+    assert [row["status"] for row in statuses] == ["in_progress", "done"]
+    capsys.readouterr()
+    assert main(["audit", "verify-pack", str(pack)]) == 0
+    assert "verified: 1 evaluation(s), 2 plan status(es)" in capsys.readouterr().out
+
+    def repacked(name: str, change) -> Path:  # type: ignore[no-untyped-def]
+        target = tmp_path / name
+        with zipfile.ZipFile(pack) as source, zipfile.ZipFile(target, "w") as out:
+            manifest = json.loads(source.read("manifest.json"))
+            rows = change(json.loads(source.read("plan/statuses.json")))
+            data = (json.dumps(rows) + "\n").encode()
+            manifest["files"]["plan/statuses.json"] = hashlib.sha256(data).hexdigest()
+            for member in source.namelist():
+                if member not in ("manifest.json", "plan/statuses.json"):
+                    out.writestr(member, source.read(member))
+            out.writestr("plan/statuses.json", data)
+            out.writestr("manifest.json", json.dumps(manifest))
+        return target
+
+    def forged_note(rows):  # type: ignore[no-untyped-def]
+        rows[1]["note"] = "Selesai lebih awal"
+        return rows
+
+    assert main(["audit", "verify-pack", str(repacked("note.zip", forged_note))]) == 1
+    out = capsys.readouterr().out
+    assert "NOT VERIFIED" in out and "plan status" in out and "no audit entry" in out
+    assert main(["audit", "verify-pack", str(repacked("gone.zip", lambda rows: rows[:1]))]) == 1
+    assert "its plan status is missing from the pack" in capsys.readouterr().out

@@ -12,6 +12,7 @@ from webui.auditpack import build_pack
 from webui.auth import actor, require
 from webui.db import Assessment, Evaluation, db
 from webui.db.audit import ACTIONS, AuditEvent, append, head
+from webui.db.plan_status import PlanStatus
 from webui.db.transaction import writing
 from webui.expert_ext import knowledge_base
 from webui.i18n import t
@@ -82,7 +83,9 @@ def pack(assessment_id: int) -> Response:
         sa.and_(AuditEvent.object_type == "evaluation",
                 AuditEvent.object_id.in_(evaluation_ids or ["-"]))))
         .order_by(AuditEvent.seq)).all()
-    data = build_pack(assessment, entries, head(), knowledge_base())
+    statuses = db.session.scalars(sa.select(PlanStatus).where(
+        PlanStatus.assessment_id == assessment.id).order_by(PlanStatus.id)).all()
+    data = build_pack(assessment, entries, head(), knowledge_base(), statuses)
     with writing():
         append(actor(), "export_pack", "assessment", assessment.id, assessment_id=assessment.id)
     response = Response(data, mimetype="application/zip")

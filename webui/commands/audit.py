@@ -40,8 +40,9 @@ def _verify_pack(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     report = verify_pack(args.pack)
     if not report.problems:
-        print(f"{args.pack}: verified: {report.evaluations} evaluation(s), {report.entries} "
-              f"audit entries, chain head {report.head}")
+        print(f"{args.pack}: verified: {report.evaluations} evaluation(s), "
+              f"{report.plan_statuses} plan status(es), {report.entries} audit entries, "
+              f"chain head {report.head}")
         return EXIT_OK
     print(f"{args.pack}: NOT VERIFIED")
     for problem in report.problems:
