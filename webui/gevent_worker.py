@@ -77,9 +77,10 @@ class Timeouts:
     head: float = 30.0
 
 
-def configure(*, idle: float, head: float) -> None:
-    """Set in the master before the workers fork."""
-    Timeouts.idle, Timeouts.head = float(idle), float(head)
+def configure(*, head: float) -> None:
+    """Set in the master before the workers fork (``idle`` each worker takes from gunicorn's
+    own ``keepalive`` setting when it starts)."""
+    Timeouts.head = float(head)
 
 
 class _HeadTooSlow(Exception):

@@ -87,7 +87,8 @@ def _gunicorn(app: Flask, host: str, port: int, workers: int | str | None = None
 
     number = gunicorn_workers.workers_from(workers)
     gunicorn_workers.check_listen(host, port)
-    connections = check_config(app.config)["SERVER_CONNECTION_LIMIT"]
+    server_settings = check_config(app.config)
+    connections = server_settings["SERVER_CONNECTION_LIMIT"]
     _raise_file_limit(connections + 64)
     instance, settings = app.instance_path, {"KNOWLEDGE_DIR": app.config.get("KNOWLEDGE_DIR")}
     with app.app_context():
@@ -100,8 +101,7 @@ def _gunicorn(app: Flask, host: str, port: int, workers: int | str | None = None
     options = gunicorn_workers.gunicorn_options(host, port, number, connections=connections)
     from webui import gevent_worker  # the limits are set here, in the master, before the fork
 
-    gevent_worker.configure(idle=options["keepalive"],
-                            head=check_config(app.config)["SERVER_CHANNEL_TIMEOUT"])
+    gevent_worker.configure(head=server_settings["SERVER_CHANNEL_TIMEOUT"])
     if app.config.get("TRUSTED_PROXY"):  # X-Forwarded-* believed from this proxy only
         options["forwarded_allow_ips"] = app.config["TRUSTED_PROXY"]
     gunicorn_workers.run_gunicorn(factory, options)
