@@ -6,25 +6,36 @@ import sqlalchemy as sa
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
-from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    NotFound,
+    ServiceUnavailable,
+)
 
 from expert import CaseError, UnknownTargetError
 from expert.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 KNOWN_PAGES = (400, 401, 403, 404, 405, 413, 415, 429, 500, 503)
 RETRY_AFTER_SECONDS = 5
+# a page or JSON, its status, and the headers the error carries (e.g. Retry-After)
+ErrorReply = tuple[Response | str, int, list[tuple[str, str]]]
 
 
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def http_error(error: HTTPException) -> tuple[Response | str, int]:
+def http_error(error: HTTPException) -> ErrorReply:
     code = error.code or 500
+    # the exception's own headers (Retry-After, Allow, WWW-Authenticate), not its HTML type
+    headers = [(name, value) for name, value in error.get_headers()
+               if name.lower() != "content-type"]
     if wants_json():
-        return jsonify({"error": error.name, "message": error.description, "status": code}), code
+        return jsonify({"error": error.name, "message": error.description, "status": code}), \
+            code, headers
     key = code if code in KNOWN_PAGES else 500
-    return render_template("errors/error.html", code=code, key=key), code
+    return render_template("errors/error.html", code=code, key=key), code, headers
 
 
 def csrf_error(error: CSRFError) -> tuple[Response | str, int]:
@@ -53,7 +64,7 @@ def unknown_target(error: UnknownTargetError) -> tuple[Response | str, int]:
     return render_template("errors/error.html", code=400, key=400), 400
 
 
-def deleted_meanwhile(error: Exception) -> tuple[Response | str, int]:
+def deleted_meanwhile(error: Exception) -> ErrorReply:
     """A row another request deleted while this one read or wrote it: the page is gone."""
     from webui.db import db
 
@@ -61,7 +72,7 @@ def deleted_meanwhile(error: Exception) -> tuple[Response | str, int]:
     return http_error(NotFound())
 
 
-def database_unavailable(error: Exception) -> tuple[Response | str, int, dict[str, str]]:
+def database_unavailable(error: Exception) -> ErrorReply:
     """The database is locked by another writer past every retry, unreachable, or out of
     connections: nothing was written (the transaction is rolled back); try again shortly."""
     from webui.db import db
@@ -71,12 +82,9 @@ def database_unavailable(error: Exception) -> tuple[Response | str, int, dict[st
         db.session.rollback()
     except sa.exc.SQLAlchemyError:  # the connection itself is gone: nothing to roll back
         pass
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
-    if wants_json():
-        return jsonify({"error": "Service Unavailable", "status": 503, "message":
-                        "The database is busy or unavailable; nothing was saved. Try again in "
-                        f"{RETRY_AFTER_SECONDS} seconds."}), 503, headers
-    return render_template("errors/error.html", code=503, key=503), 503, headers
+    return http_error(ServiceUnavailable(
+        "The database is busy or unavailable; nothing was saved. Try again in "
+        f"{RETRY_AFTER_SECONDS} seconds.", retry_after=RETRY_AFTER_SECONDS))
 
 
 def init_app(app: Flask) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import TooManyRequests
 
 from webui.auth import actor, failed_login_wait, limiter, login_limit
 from webui.blueprints.lang import safe_next
@@ -31,8 +32,7 @@ def login() -> Any:
         return render_template("auth/login.html", error=None, username="", next=target)
     wait = failed_login_wait(request.remote_addr)
     if wait is not None:  # too many failures from this address, counted by every worker
-        return render_template("errors/error.html", code=429, key=429), 429, {
-            "Retry-After": str(wait)}
+        raise TooManyRequests(retry_after=wait)
     username = request.form.get("username", "").strip()[:80]
     password = request.form.get("password", "")[:1024]
     account = find_account(username) if username else None
