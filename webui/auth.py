@@ -15,6 +15,7 @@ the offices assigned to them (:func:`may_see`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -23,11 +24,13 @@ from flask import Flask, abort, current_app, jsonify, redirect, request, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
+from limits import parse_many
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webui.db import Assessment, db
 from webui.db.accounts import ROLES, Account, account_for_token
-from webui.db.audit import Actor
+from webui.db.audit import Actor, AuditEvent
+from webui.db.base import utcnow
 
 ALL = frozenset(ROLES)
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -192,18 +195,12 @@ def failed_login_wait(remote_addr: str | None) -> int | None:
     log, which every worker and server shares: an address with ``LOGIN_RATE_LIMIT`` failures
     within a window (e.g. 10 in a minute) is refused for that window, whichever process it
     reaches. Successful sign-ins do not count."""
-    from datetime import timedelta
-
-    from limits import parse_many
-
-    from webui.db.audit import AuditEvent
-    from webui.db.base import utcnow
-
+    now = utcnow()
     for item in parse_many(login_limit()):
         window = item.get_expiry()
         failures = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "login_failed", AuditEvent.remote_addr == remote_addr,
-            AuditEvent.at >= utcnow() - timedelta(seconds=window)))
+            AuditEvent.at >= now - timedelta(seconds=window)))
         if (failures or 0) >= item.amount:
             return window
     return None
