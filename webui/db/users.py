@@ -55,6 +55,12 @@ def check_password(password: str, place: str = "password") -> None:
                            maximum=MAX_PASSWORD)
 
 
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        allowed = ", ".join(ROLES)
+        raise AccountError("role", f"one of {allowed}", "role", roles=allowed)
+
+
 def _offices(names: Iterable[str], *, create: bool) -> list[Office]:
     found: list[Office] = []
     for name in names:
@@ -79,8 +85,7 @@ def add_user(username: str, role: str, password: str, offices: Iterable[str] = (
     if not re.match(USERNAME_PATTERN, username):
         raise AccountError("username", "1-80 letters, digits or . _ @ - (starting with a "
                            "letter or digit)", "username_form")
-    if role not in ROLES:
-        raise AccountError("role", f"one of {', '.join(ROLES)}", "role", roles=", ".join(ROLES))
+    _check_role(role)
     check_password(password)
     with writing():
         if find_account(username) is not None:
@@ -168,8 +173,7 @@ def create_first_admin() -> str | None:
 
 
 def set_role(username: str, role: str, offices: Iterable[str], *, by: Actor) -> Account:
-    if role not in ROLES:
-        raise AccountError("role", f"one of {', '.join(ROLES)}", "role", roles=", ".join(ROLES))
+    _check_role(role)
     with writing():
         account = _existing(username)
         chosen = _offices(offices, create=False)
