@@ -169,44 +169,35 @@ def verify_pack(path: Path) -> PackReport:
     return report
 
 
-def _status_record(assessment: Any, actor: Any, recommendation: Any, evaluation: Any,
-                   status: Any, on: Any, note: Any) -> tuple[str, ...]:
-    """What a plan-status row and its audit entry both say, compared as text."""
-    return tuple(str(value) for value in (assessment, actor, recommendation, evaluation,
-                                          status, on, note))
-
-
 def _check_statuses(rows: list[Any], entries: list[Any], report: PackReport) -> None:
     """Every packed plan-status row must be recorded by one ``plan_status`` entry of the
     pack, and every such entry's row must be in the pack."""
-    recorded: dict[tuple[str, ...], list[Any]] = {}
+    from webui.db.plan_status import recorded, recorded_by_entry
+
+    seqs_of: dict[tuple[str, ...], list[Any]] = {}
     for entry in entries:
         if entry.get("action") != "plan_status":
             continue
-        try:
-            detail = json.loads(entry.get("detail") or "{}")
-            key = _status_record(entry.get("assessment_id"), entry.get("actor"),
-                                 detail["recommendation"], detail["evaluation"],
-                                 detail["status"], detail["date"], detail["note"])
-        except (ValueError, KeyError, TypeError):
-            continue  # an edited entry: its own hash check names it
-        recorded.setdefault(key, []).append(entry.get("seq"))
+        key = recorded_by_entry(entry.get("assessment_id"), entry.get("actor"),
+                                entry.get("detail"))
+        if key is not None:  # else an edited entry: its own hash check names it
+            seqs_of.setdefault(key, []).append(entry.get("seq"))
     for row in rows:
         report.plan_statuses += 1
         try:
-            key = _status_record(row["assessment"], row["actor"], row["recommendation"],
-                                 row["evaluation"], row["status"], row["date"], row["note"])
+            key = recorded(row["assessment"], row["actor"], row["recommendation"],
+                           row["evaluation"], row["status"], row["date"], row["note"])
         except (KeyError, TypeError):
             report.problems.append(f"plan/statuses.json: a row without its fields ({row!r:.80})")
             continue
-        if recorded.get(key):
-            recorded[key].pop(0)
+        if seqs_of.get(key):
+            seqs_of[key].pop(0)
         else:
             report.problems.append(
                 f"plan status {row.get('id')} (item {row.get('recommendation')}): no audit entry "
                 "records it as it is (its status, date, note, evaluation or author changed, or "
                 "it was added behind the application)")
-    for seqs in recorded.values():
+    for seqs in seqs_of.values():
         for seq in seqs:
             report.problems.append(f"audit entry #{seq}: its plan status is missing from the "
                                    "pack")

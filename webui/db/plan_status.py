@@ -102,23 +102,36 @@ def histories(assessment_id: int) -> dict[str, list[PlanStatus]]:
     return found
 
 
-# What a row and its audit event both say: assessment, who, item, evaluation, status, date, note.
-Recorded = tuple[int | None, str | None, str, int, str, str, str]
+# What a row and its audit event both say: assessment, who, item, evaluation, status, date,
+# note — as text, so that a row from the database and one read back from an audit pack's JSON
+# compare alike.
+Recorded = tuple[str, str, str, str, str, str, str]
+
+
+def recorded(assessment: object, actor: object, recommendation: object, evaluation: object,
+             status: object, on: object, note: object) -> Recorded:
+    return (str(assessment), str(actor), str(recommendation), str(evaluation), str(status),
+            str(on), str(note))
+
+
+def recorded_by_entry(assessment: object, actor: object, detail: str | None) -> Recorded | None:
+    """What a ``plan_status`` audit entry records, from its fields; None for an entry whose
+    detail is not what the application writes (an edited entry: the chain check names it)."""
+    try:
+        fields = json.loads(detail or "{}")
+        return recorded(assessment, actor, fields["recommendation"], fields["evaluation"],
+                        fields["status"], fields["date"], fields["note"])
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _event_record(event: AuditEvent) -> Recorded | None:
-    try:
-        detail = json.loads(event.detail or "{}")
-        return (event.assessment_id, event.actor, str(detail["recommendation"]),
-                int(detail["evaluation"]), str(detail["status"]), str(detail["date"]),
-                str(detail["note"]))
-    except (ValueError, KeyError, TypeError):
-        return None  # an edited entry: the chain check names it
+    return recorded_by_entry(event.assessment_id, event.actor, event.detail)
 
 
 def _row_record(row: PlanStatus) -> Recorded:
-    return (row.assessment_id, row.actor, row.recommendation, row.evaluation_id, row.status,
-            row.status_date.isoformat(), row.note)
+    return recorded(row.assessment_id, row.actor, row.recommendation, row.evaluation_id,
+                    row.status, row.status_date.isoformat(), row.note)
 
 
 def check_statuses(report: Report) -> None:
@@ -134,7 +147,7 @@ def check_statuses(report: Report) -> None:
     report.plan_statuses += len(rows)
     unmatched = Counter(record for _, record in events if record is not None)
     unmatched.subtract(record for _, record in rows)
-    spare_events: dict[tuple[int | None, str], list[tuple[int, Recorded]]] = defaultdict(list)
+    spare_events: dict[tuple[str, str], list[tuple[int, Recorded]]] = defaultdict(list)
     for seq, record in events:
         if record is not None and unmatched[record] > 0:
             unmatched[record] -= 1
