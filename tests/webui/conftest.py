@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import subprocess
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -141,6 +143,17 @@ def login(client: FlaskClient, username: str, app: Flask | None = None) -> Flask
         token = new_token(find_account(username))
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     return client
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    """Interrupt a server (as Ctrl+C does); kill it if it has not stopped in 30 s."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def seed_case_path() -> Path:

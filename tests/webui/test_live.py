@@ -12,7 +12,6 @@ import http.client
 import os
 import random
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -29,7 +28,14 @@ import sqlalchemy as sa
 import yaml
 from werkzeug.datastructures import MultiDict
 
-from tests.webui.conftest import PASSWORD, TEST_CONFIG, _form_fields, make_users, seed_case_path
+from tests.webui.conftest import (
+    PASSWORD,
+    TEST_CONFIG,
+    _form_fields,
+    make_users,
+    seed_case_path,
+    stop_server,
+)
 from webui import create_app
 from webui.db import Assessment, Evaluation, db
 from webui.server import default_runner, make_server
@@ -250,12 +256,7 @@ def test_concurrency_through_kinerja_serve_with_worker_processes(tmp_path):
         sign_in(port)
         hammer = Hammer(port, threads=16, operations=10).run()
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process)
         if process.stderr:
             process.stderr.close()
     hammer.check(create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI":

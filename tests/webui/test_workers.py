@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from tests.webui.conftest import stop_server
 from webui import workers
 from webui.server import default_runner
 
@@ -97,17 +98,6 @@ def _make_api_token(instance: Path) -> str:
     return made.stdout.strip()
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """Interrupt a server (as Ctrl+C does); kill it if it has not stopped in 30 s."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, subprocess.Popen]]:
     port = _free_port()
@@ -130,7 +120,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, subp
                 pytest.fail(f"kinerja serve did not start: {error}")
             time.sleep(0.2)
     yield base, process
-    _stop(process)
+    stop_server(process)
     if process.stderr:
         process.stderr.close()
 
@@ -278,7 +268,7 @@ def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
             assert process.poll() is None and time.monotonic() < deadline, "did not start"
             time.sleep(0.2)
     yield port
-    _stop(process)
+    stop_server(process)
 
 
 def _wait_for_close(connection: socket.socket, limit: float = 15.0) -> tuple[bytes, float]:

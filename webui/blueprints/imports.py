@@ -143,9 +143,7 @@ def preview() -> Any:
     try:
         items, offices = _read(data, name)
     except ImportFileError as error:
-        return _page(problems=error.problems, items=(),
-                               error=t("import.refused", name=name,
-                                       count=len(error.problems))), 400
+        return _refused(name, error)
     folder = _folder()
     _sweep(folder)
     token = secrets.token_urlsafe(16)
@@ -154,6 +152,12 @@ def preview() -> Any:
         {"name": name, "user": actor().username}), encoding="utf-8")
     return _page(problems=(), error=None, token=token,
                            name=name, items=list(zip(items, offices, strict=True)))
+
+
+def _refused(name: str, error: ImportFileError) -> tuple[str, int]:
+    """The import page with every problem of a file that cannot be imported."""
+    return _page(problems=error.problems, items=(),
+                 error=t("import.refused", name=name, count=len(error.problems))), 400
 
 
 @bp.post("/<token>")
@@ -174,9 +178,7 @@ def confirm(token: str) -> Any:
     try:
         items, offices = _read(data, name)
     except ImportFileError as error:
-        return _page(problems=error.problems, items=(),
-                               error=t("import.refused", name=name,
-                                       count=len(error.problems))), 400
+        return _refused(name, error)
     kb = knowledge_base()
     who = actor()
     with writing():  # one transaction: every row is saved, or none
